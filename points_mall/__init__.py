@@ -1,0 +1,63 @@
+"""points_mall: the backend of a Party members' points supermarket (党员积分超市)."""
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import Config
+
+MIGRATIONS = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations"))
+
+
+def create_app(config=None) -> Flask:
+    """The app factory: config, extensions, blueprints, error handlers, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    _defaults(app)
+
+    from . import cli, extensions, models  # noqa: F401  (models register their tables)
+    from .errors import register_error_handlers
+    from .routes import BLUEPRINTS
+    from .web import web
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=MIGRATIONS)
+    extensions.api.init_app(app)
+    extensions.api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    extensions.limiter.init_app(app)
+    extensions.redis_store.init_app(app)
+    for blueprint in BLUEPRINTS:
+        extensions.api.register_blueprint(blueprint)
+    app.register_blueprint(web)
+    register_error_handlers(app)
+    cli.register(app)
+    return app
+
+
+def _defaults(app: Flask) -> None:
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "points_mall.sqlite3")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    if uri.startswith("sqlite") and not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "pm:rl")
+
+
+def _sqlite_pragmas(conn, _record):
+    """SQLite leaves foreign keys off and writers waiting for nobody; the embedded default wants both."""
+    if type(conn).__module__.startswith("sqlite3"):
+        cursor = conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

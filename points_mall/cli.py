@@ -1,0 +1,76 @@
+"""flask commands: seed-demo, create-admin, import-members, ledger-verify."""
+import sys
+
+import click
+from flask import Flask
+
+from .errors import DomainError
+from .extensions import db
+from .models import Grant, StaffUser
+from .services import ledger, members
+from .services.access import SYSTEM
+from .services.auth import hash_password
+
+
+def register(app: Flask) -> None:
+    for command in (create_admin, import_members, ledger_verify, seed_demo):
+        app.cli.add_command(command)
+
+
+def _fail(e: DomainError) -> None:
+    click.echo(f"{e.message} ({e.code})", err=True)
+    for error in e.details.get("errors", []):
+        click.echo(f"  第{error['row']}行: {error['message']} ({error['code']})", err=True)
+    sys.exit(1)
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--password", required=True, help="at least 8 characters")
+def create_admin(username, password):
+    """An admin over the whole organisation tree."""
+    try:
+        user = StaffUser(username=username, password_hash=hash_password(password), display_name=username)
+    except DomainError as e:
+        _fail(e)
+    if db.session.query(StaffUser.id).filter_by(username=username).first():
+        _fail(DomainError("duplicate_user", f"用户 {username} 已存在"))
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(Grant(staff_id=user.id, role="admin"))
+    db.session.commit()
+    click.echo(f"admin {username} created")
+
+
+@click.command("import-members")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_members(path):
+    """Import members from an xlsx sheet: all rows, or none with a row-level error report."""
+    with open(path, "rb") as f:
+        content = f.read()
+    try:
+        result = members.import_members(SYSTEM, content)
+    except DomainError as e:
+        _fail(e)
+    click.echo(f"imported {result['imported']} members")
+
+
+@click.command("ledger-verify")
+def ledger_verify():
+    """Check every balance and score against its entries; exit 1 naming the members that disagree."""
+    problems = ledger.verify()
+    for p in problems:
+        click.echo(" ".join(f"{k}={v}" for k, v in p.items()), err=True)
+    if problems:
+        click.echo(f"ledger-verify: {len({p['member_id'] for p in problems})} member(s) disagree", err=True)
+        sys.exit(1)
+    click.echo("ledger-verify: ok")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """The demo park: 1+3+N organisations, members, rules, staff and a few months of points."""
+    from .demo import seed
+
+    for line in seed():
+        click.echo(line)

@@ -1,0 +1,55 @@
+"""Configuration read from the environment (one class, a test variant beside it)."""
+import os
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # None means "a SQLite file under instance/", resolved by the factory.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
+
+    MEMBER_TOKEN_TTL = _env_int("MEMBER_TOKEN_TTL", 7 * 24 * 3600)
+    STAFF_TOKEN_TTL = _env_int("STAFF_TOKEN_TTL", 12 * 3600)
+    BINDING_TOKEN_TTL = _env_int("BINDING_TOKEN_TTL", 15 * 60)
+
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/minute;50/day")
+    BIND_RATE_LIMIT = os.environ.get("BIND_RATE_LIMIT", "5/minute;20/day")
+
+    # Yearly score needed for 1..5 stars (党员星级).
+    STAR_THRESHOLDS = [int(x) for x in os.environ.get("STAR_THRESHOLDS", "20,40,60,80,100").split(",")]
+
+    WECHAT_GATEWAY = os.environ.get("WECHAT_GATEWAY", "console")
+    WECHAT_MP_APPID = os.environ.get("WECHAT_MP_APPID", "")
+    WECHAT_MP_SECRET = os.environ.get("WECHAT_MP_SECRET", "")
+    WECHAT_OA_APPID = os.environ.get("WECHAT_OA_APPID", "")
+    WECHAT_OA_SECRET = os.environ.get("WECHAT_OA_SECRET", "")
+    WECHAT_OA_TOKEN = os.environ.get("WECHAT_OA_TOKEN", "")
+    WECHAT_OA_AES_KEY = os.environ.get("WECHAT_OA_AES_KEY", "")
+    WECHAT_API_BASE_URL = os.environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/")
+    WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", "5"))
+
+    API_TITLE = "points_mall"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    JSON_AS_ASCII = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/points_mall_test"
+    )
+    REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    WECHAT_GATEWAY = "console"

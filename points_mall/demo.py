@@ -1,0 +1,144 @@
+"""The demo park from DOMAIN.md: "1+3+N" organisations, ~60 members, rules, staff and history."""
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Award, AwardLine, Grant, Member, Org, Rule, StaffUser
+from .services import ledger
+from .services.auth import hash_password
+from .services.clock import utcnow
+from .services.members import add_member
+from .services.orgs import add_org
+
+PARK = ("高新区企业社区综合党委", {
+    "石油装备产业党总支": ["华油钻采装备有限公司党支部", "宏远石油机械有限公司党支部", "金盾防腐技术有限公司党支部"],
+    "石油加工产业党总支": ["辰光石化有限公司党支部", "润达化工有限公司党支部"],
+    "电子信息产业党总支": ["星联电子科技有限公司党支部", "北辰软件有限公司党支部", "智芯传感有限公司党支部"],
+})
+
+# code, name, dimension, points, cap_period, cap, needs_approval
+RULES = [
+    ("study.meeting", "参加“三会一课”", "study", 2, "month", 8, False),
+    ("study.lecture", "参加党课学习", "study", 3, "month", 6, False),
+    ("study.theme_day", "参加主题党日活动", "study", 3, "month", 3, False),
+    ("study.online", "学习园地线上学习", "study", 1, "day", 1, False),
+    ("service.volunteer", "参加志愿服务", "service", 5, "month", 20, False),
+    ("service.help", "结对帮扶困难群众", "service", 5, None, None, True),
+    ("performance.pioneer", "岗位建功（技术革新、岗位能手）", "performance", 10, "year", 30, True),
+    ("performance.proposal", "合理化建议被采纳", "performance", 5, None, None, True),
+    ("morality.lecture", "参加道德讲堂", "morality", 2, "month", 4, False),
+    ("morality.good_deed", "好人好事、见义勇为", "morality", 10, None, None, True),
+    ("integrity.pledge", "签订并践行廉洁承诺", "integrity", 2, "year", 2, False),
+    ("integrity.absent", "无故缺席组织生活", "integrity", -3, None, None, False),
+    ("integrity.dues_late", "未按时交纳党费", "integrity", -2, "month", 2, False),
+    ("integrity.violation", "违反廉洁纪律", "integrity", -20, None, None, True),
+]
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
+GIVEN = ["建国", "志强", "海燕", "丽娟", "伟", "敏", "静", "磊", "军", "洋", "勇", "艳", "杰", "娜", "涛", "明",
+         "超", "秀英", "桂英", "晓东", "红梅", "卫东", "春生", "玉兰", "国华", "德胜", "晓燕", "文博", "子涵", "雨桐"]
+TYPES = ["党员"] * 8 + ["预备党员", "入党积极分子", "群众志愿者"]
+
+STAFF = [  # username, password, display name, role, org name (None: the whole tree)
+    ("admin", "admin-demo-2026", "综合党委管理员", "admin", None),
+    ("dianzi", "organizer-demo-2026", "电子信息产业党总支书记", "organizer", "电子信息产业党总支"),
+    ("huayou", "organizer-demo-2026", "华油钻采党支部书记", "organizer", "华油钻采装备有限公司党支部"),
+]
+
+
+def _orgs() -> list[Org]:
+    root = add_org(PARK[0], "committee", None)
+    branches = []
+    for general_name, branch_names in PARK[1].items():
+        general = add_org(general_name, "general_branch", root)
+        for name in branch_names:
+            branch = add_org(name, "branch", general)
+            branches.append(branch)
+            add_org(f"{name.removesuffix('党支部')}第一党小组", "group", branch)
+        if general_name == "电子信息产业党总支":
+            add_org("青年技术骨干自主党小组", "group", general)
+    return branches
+
+
+def _members(rng: random.Random, branches: list[Org]) -> list[Member]:
+    people, names = [], set()
+    for i in range(60):
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        while name in names:
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        names.add(name)
+        branch = branches[i % len(branches)]
+        born = date(1990, 7, 1) + timedelta(days=rng.randrange(0, 9000))
+        people.append(add_member(name, f"139{20260000 + i * 37:08d}", TYPES[i % len(TYPES)], branch, born,
+                                 born + timedelta(days=rng.randrange(0, 900))))
+    return people
+
+
+def _history(rng: random.Random, members: list[Member], rules: dict[str, Rule], admin: StaffUser) -> int:
+    """About four months of points: theme days, meetings, volunteering, a few deductions."""
+    entries = 0
+    today = utcnow()
+    by_org: dict[int, list[Member]] = {}
+    for m in members:
+        by_org.setdefault(m.org_id, []).append(m)
+    for months_ago in range(4, 0, -1):
+        at = today - timedelta(days=30 * months_ago)
+        for people in by_org.values():
+            for code, share in (("study.theme_day", 0.85), ("study.meeting", 0.9), ("service.volunteer", 0.4),
+                                ("morality.lecture", 0.3), ("integrity.absent", 0.05)):
+                chosen = [m for m in people if rng.random() < share]
+                if not chosen:
+                    continue
+                rule = rules[code]
+                award = Award(rule_id=rule.id, reason=f"{rule.name}（{at:%Y年%m月}）", status="applied",
+                              proposer=f"staff:{admin.id}", decided_by=f"staff:{admin.id}", decided_at=at,
+                              created_at=at, lines=[AwardLine(member_id=m.id) for m in chosen])
+                db.session.add(award)
+                db.session.flush()
+                for line in award.lines:
+                    entry = ledger.apply_rule(line.member_id, rule, key=f"award:{award.id}:{line.member_id}",
+                                              source=("award", award.id), actor=award.proposer,
+                                              reason=award.reason, occurred_at=at)
+                    line.outcome, line.points = ("applied", entry.delta_score) if entry else ("cap_reached", 0)
+                    entries += entry is not None
+    return entries
+
+
+def seed() -> list[str]:
+    if db.session.scalar(select(Org.id).limit(1)) is not None:
+        return ["demo data already present; nothing changed"]
+    rng = random.Random(2026)
+    branches = _orgs()
+    members = _members(rng, branches)
+    rules = {}
+    for code, name, dimension, points, cap_period, cap, needs_approval in RULES:
+        rules[code] = Rule(code=code, name=name, dimension=dimension, points=points, cap_period=cap_period,
+                           cap=cap, needs_approval=needs_approval, active=True)
+        db.session.add(rules[code])
+    lines = ["demo staff logins (POST /api/v1/auth/staff-login):"]
+    staff = []
+    for username, password, display, role, org_name in STAFF:
+        user = StaffUser(username=username, password_hash=hash_password(password), display_name=display)
+        db.session.add(user)
+        db.session.flush()
+        org_id = db.session.scalar(select(Org.id).where(Org.name == org_name)) if org_name else None
+        db.session.add(Grant(staff_id=user.id, role=role, org_id=org_id))
+        staff.append(user)
+        lines.append(f"  {username:8} {password:20} {role:10} {org_name or '全部组织'}")
+    secretary, member = members[0], members[8]
+    secretary.openid, member.openid = "demo-secretary", "demo-member"
+    db.session.add(Grant(member_id=secretary.id, role="organizer", org_id=secretary.org_id))
+    db.session.flush()
+    entries = _history(rng, members, rules, staff[0])
+    db.session.commit()
+    lines += [
+        "demo member logins (POST /api/v1/auth/wechat-login):",
+        f"  code dev:demo-secretary  {secretary.name}, organizer of {secretary.org.name}",
+        f"  code dev:demo-member     {member.name}, member of {member.org.name}",
+        f"  any other dev:<openid> code, then /auth/bind with a member's name and phone",
+        f"demo park: {len(branches)} company branches, {len(members)} members, {len(rules)} rules, "
+        f"{entries} ledger entries",
+    ]
+    return lines

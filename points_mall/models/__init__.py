@@ -1,0 +1,8 @@
+"""SQLAlchemy models, one module per aggregate."""
+from .ledger import Award, AwardLine, Balance, LedgerEntry, Score
+from .member import Grant, Member, StaffUser
+from .notify import Notification
+from .org import Org
+from .rules import Rule
+
+__all__ = ["Award", "AwardLine", "Balance", "Grant", "LedgerEntry", "Member", "Notification", "Org", "Rule", "Score", "StaffUser"]

@@ -1,0 +1,72 @@
+"""Administration: the organisation tree, members, grants, rules."""
+from flask_smorest import Blueprint
+
+from ..errors import DomainError
+from ..schemas.people import (GrantIn, GrantOut, ImportIn, ImportOut, MemberIn, MemberOut, MemberQuery, OrgIn,
+                              OrgOut)
+from ..schemas.points import RuleIn, RuleOut
+from ..services import members, orgs, rules
+from .security import BEARER, current_actor
+
+blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="管理")
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+@blp.post("/orgs")
+@blp.arguments(OrgIn)
+@blp.response(201, OrgOut)
+@blp.doc(security=[BEARER])
+def create_org(body):
+    return orgs.create_org(current_actor(), body["name"], body["kind"], body["parent_id"])
+
+
+@blp.get("/orgs")
+@blp.response(200, OrgOut(many=True))
+@blp.doc(security=[BEARER])
+def list_orgs():
+    return orgs.subtree(current_actor())
+
+
+@blp.post("/members")
+@blp.arguments(MemberIn)
+@blp.response(201, MemberOut)
+@blp.doc(security=[BEARER])
+def create_member(body):
+    return members.create_member(current_actor(), **body)
+
+
+@blp.get("/members")
+@blp.arguments(MemberQuery, location="query")
+@blp.response(200, MemberOut(many=True))
+@blp.doc(security=[BEARER])
+def list_members(query):
+    return members.members_in(current_actor(), query["org_id"], query["q"])
+
+
+@blp.post("/members/import")
+@blp.arguments(ImportIn, location="files")
+@blp.response(201, ImportOut)
+@blp.doc(security=[BEARER])
+def import_members(files):
+    actor = current_actor()
+    content = files["file"].read(MAX_IMPORT_BYTES + 1)
+    if len(content) > MAX_IMPORT_BYTES:
+        raise DomainError("too_large", "文件不能超过5MB", 413)
+    return members.import_members(actor, content)
+
+
+@blp.post("/grants")
+@blp.arguments(GrantIn)
+@blp.response(201, GrantOut)
+@blp.doc(security=[BEARER])
+def grant(body):
+    return orgs.grant_role(current_actor(), body.pop("role"), **body)
+
+
+@blp.post("/rules")
+@blp.arguments(RuleIn)
+@blp.response(201, RuleOut)
+@blp.doc(security=[BEARER])
+def create_rule(body):
+    return rules.create_rule(current_actor(), **body)

@@ -1,0 +1,56 @@
+"""Manual awards and deductions, their approval, and reversals."""
+from flask import request
+from flask_smorest import Blueprint
+
+from ..schemas.points import AwardIn, AwardOut, DecisionIn, EntryOut, ReverseIn, RuleOut
+from ..services import awards, ledger, rules
+from .security import BEARER, current_actor
+
+blp = Blueprint("awards", __name__, url_prefix="/api/v1", description="积分申报与审批")
+
+
+@blp.get("/rules")
+@blp.response(200, RuleOut(many=True))
+@blp.doc(security=[BEARER])
+def list_rules():
+    return rules.list_rules(current_actor())
+
+
+@blp.post("/awards")
+@blp.arguments(AwardIn)
+@blp.response(201, AwardOut)
+@blp.doc(security=[BEARER])
+def propose(body):
+    return awards.propose(current_actor(), body["member_ids"], body["rule_code"], body["reason"],
+                          request.headers.get("Idempotency-Key"))
+
+
+@blp.get("/awards/pending")
+@blp.response(200, AwardOut(many=True))
+@blp.doc(security=[BEARER])
+def pending():
+    return awards.pending(current_actor())
+
+
+@blp.post("/awards/<int:award_id>/approve")
+@blp.arguments(DecisionIn)
+@blp.response(200, AwardOut)
+@blp.doc(security=[BEARER])
+def approve(body, award_id):
+    return awards.approve(current_actor(), award_id, body["note"])
+
+
+@blp.post("/awards/<int:award_id>/reject")
+@blp.arguments(DecisionIn)
+@blp.response(200, AwardOut)
+@blp.doc(security=[BEARER])
+def reject(body, award_id):
+    return awards.reject(current_actor(), award_id, body["note"])
+
+
+@blp.post("/ledger/<int:entry_id>/reverse")
+@blp.arguments(ReverseIn)
+@blp.response(201, EntryOut)
+@blp.doc(security=[BEARER])
+def reverse(body, entry_id):
+    return ledger.reverse(current_actor(), entry_id, body["reason"])

@@ -1,0 +1,50 @@
+"""Bearer tokens → the acting member or staff account."""
+from flask import g, request
+
+from ..errors import DomainError
+from ..services import access, auth
+
+BEARER = {"bearerAuth": []}
+
+
+def _claims() -> dict:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        raise DomainError("unauthorized", "请先登录", 401)
+    return auth.read_token(header[7:].strip())
+
+
+def current_actor() -> access.Actor:
+    """The caller as member or staff, with their grants."""
+    if "actor" not in g:
+        claims = _claims()
+        if claims["kind"] not in ("member", "staff"):
+            raise DomainError("unauthorized", "请先完成绑定", 401)
+        g.actor = access.load_actor(claims["kind"], int(claims["sub"]))
+    return g.actor
+
+
+def current_member_id() -> int:
+    actor = current_actor()
+    if actor.kind != "member":
+        raise DomainError("members_only", "仅党员本人可用", 403)
+    return actor.id
+
+
+def binding_claims() -> dict:
+    claims = _claims()
+    if claims["kind"] != "binding":
+        raise DomainError("unauthorized", "请先用微信登录", 401)
+    return claims
+
+
+def rate_key_subject() -> str:
+    """Rate-limit key: the token's subject when there is one, else the client address."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        try:
+            claims = auth.read_token(header[7:].strip())
+            return f"{claims['kind']}:{claims['sub']}"
+        except DomainError:
+            pass
+    return request.remote_addr or "unknown"

@@ -1,0 +1,72 @@
+"""Organisations, members, staff, grants."""
+from marshmallow import Schema, fields, validate
+
+from ..models.member import MEMBER_TYPES, ROLES
+from ..models.org import ORG_KINDS
+from .common import mask_phone
+
+
+class OrgIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 100))
+    kind = fields.String(required=True, validate=validate.OneOf(ORG_KINDS))
+    parent_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class OrgOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+
+
+class MemberIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 50))
+    phone = fields.String(required=True)
+    member_type = fields.String(required=True, validate=validate.OneOf(MEMBER_TYPES))
+    org_id = fields.Integer(required=True)
+    party_birthday = fields.Date(load_default=None, allow_none=True)
+    joined_on = fields.Date(load_default=None, allow_none=True)
+
+
+class MemberOut(Schema):
+    """A member as staff in scope see them (phone masked all the same)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    phone = fields.Function(lambda m: mask_phone(m.phone))
+    member_type = fields.String()
+    org_id = fields.Integer()
+    status = fields.String()
+    party_birthday = fields.Date(allow_none=True)
+    joined_on = fields.Date(allow_none=True)
+    bound = fields.Function(lambda m: m.openid is not None)
+
+
+class MemberQuery(Schema):
+    org_id = fields.Integer(load_default=None)
+    q = fields.String(load_default=None, validate=validate.Length(1, 50))
+
+
+class ImportIn(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class ImportOut(Schema):
+    imported = fields.Integer()
+
+
+class GrantIn(Schema):
+    member_id = fields.Integer(load_default=None)
+    username = fields.String(load_default=None)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    org_id = fields.Integer(load_default=None)
+    shop_id = fields.Integer(load_default=None)
+
+
+class GrantOut(Schema):
+    id = fields.Integer()
+    member_id = fields.Integer(allow_none=True)
+    staff_id = fields.Integer(allow_none=True)
+    role = fields.String()
+    org_id = fields.Integer(allow_none=True)
+    shop_id = fields.Integer(allow_none=True)

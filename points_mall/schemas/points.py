@@ -1,0 +1,97 @@
+"""Rules, the ledger, awards, the member's own page."""
+from marshmallow import Schema, fields, validate
+
+from ..models.rules import CAP_PERIODS, DIMENSIONS
+from .people import MemberOut
+
+
+class RuleIn(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_.-]{1,50}$"))
+    name = fields.String(required=True, validate=validate.Length(1, 100))
+    dimension = fields.String(required=True, validate=validate.OneOf(DIMENSIONS))
+    points = fields.Integer(required=True, validate=validate.Range(-1000, 1000))
+    cap_period = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CAP_PERIODS))
+    cap = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 100000))
+    needs_approval = fields.Boolean(load_default=False)
+
+
+class RuleOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    dimension = fields.String()
+    points = fields.Integer()
+    cap_period = fields.String(allow_none=True)
+    cap = fields.Integer(allow_none=True)
+    needs_approval = fields.Boolean()
+
+
+class EntryOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    dimension = fields.String(allow_none=True)
+    year = fields.Integer()
+    delta_score = fields.Integer()
+    delta_spendable = fields.Integer()
+    reason = fields.String()
+    source_type = fields.String(allow_none=True)
+    source_id = fields.Integer(allow_none=True)
+    occurred_at = fields.DateTime()
+    reverses_id = fields.Integer(allow_none=True)
+
+
+class LedgerQuery(Schema):
+    cursor = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class LedgerPage(Schema):
+    entries = fields.List(fields.Nested(EntryOut))
+    next_cursor = fields.Integer(allow_none=True)
+
+
+class MeQuery(Schema):
+    year = fields.Integer(load_default=None, validate=validate.Range(2000, 2100))
+
+
+class MeOut(Schema):
+    member = fields.Nested(MemberOut)
+    org_name = fields.String()
+    year = fields.Integer()
+    spendable = fields.Integer()
+    score = fields.Integer()
+    score_by_dimension = fields.Dict(keys=fields.String(), values=fields.Integer())
+    stars = fields.Integer()
+
+
+class AwardIn(Schema):
+    member_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(1, 500))
+    rule_code = fields.String(required=True, validate=validate.Length(1, 50))
+    reason = fields.String(load_default="", validate=validate.Length(0, 500))
+
+
+class AwardLineOut(Schema):
+    member_id = fields.Integer()
+    points = fields.Integer(allow_none=True)
+    outcome = fields.String(allow_none=True)
+
+
+class AwardOut(Schema):
+    id = fields.Integer()
+    rule_id = fields.Integer()
+    reason = fields.String()
+    status = fields.String()
+    proposer = fields.String()
+    decided_by = fields.String(allow_none=True)
+    decision_note = fields.String()
+    lines = fields.List(fields.Nested(AwardLineOut))
+
+
+class DecisionIn(Schema):
+    note = fields.String(load_default="", validate=validate.Length(0, 500))
+
+
+class ReverseIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+

@@ -1,0 +1,1 @@
+"""The domain: plain functions taking ids and values, raising DomainError."""

@@ -1,0 +1,97 @@
+"""Who is acting, and over what: roles scoped to an organisation subtree or a shop."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..errors import DomainError, Forbidden
+from ..extensions import db
+from ..models import Grant, Member, Org
+
+# An admin may do what an organizer may, within the same subtree.
+IMPLIED = {"organizer": ("organizer", "admin"), "admin": ("admin",), "shopkeeper": ("shopkeeper", "admin")}
+
+
+@dataclass(frozen=True)
+class GrantScope:
+    role: str
+    org_path: str | None  # None with shop_id None: the whole tree
+    shop_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller: a member (WeChat) or a staff account (password)."""
+
+    kind: str  # "member" or "staff"
+    id: int
+    grants: tuple[GrantScope, ...] = field(default=())
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted({g.role for g in self.grants})
+
+    def covers_org(self, role: str, org: Org) -> bool:
+        return any(
+            g.role in IMPLIED[role] and g.shop_id is None and (g.org_path is None or org.path.startswith(g.org_path))
+            for g in self.grants
+        )
+
+    def covers_shop(self, shop_id: int, shop_org: Org | None) -> bool:
+        return any(g.role == "shopkeeper" and g.shop_id == shop_id for g in self.grants) or (
+            shop_org is not None and self.covers_org("admin", shop_org)
+        )
+
+    def is_root(self, role: str) -> bool:
+        return any(g.role in IMPLIED[role] and g.org_path is None and g.shop_id is None for g in self.grants)
+
+
+def load_actor(kind: str, actor_id: int) -> Actor:
+    column = Grant.member_id if kind == "member" else Grant.staff_id
+    rows = db.session.execute(
+        select(Grant.role, Org.path, Grant.shop_id).outerjoin(Org, Grant.org_id == Org.id).where(column == actor_id)
+    ).all()
+    return Actor(kind, actor_id, tuple(GrantScope(r.role, r.path, r.shop_id) for r in rows))
+
+
+def out_of_scope(details: dict | None = None) -> Forbidden:
+    return Forbidden("out_of_scope", "超出您的管理范围", details=details)
+
+
+def require_role(actor: Actor, role: str) -> None:
+    if not any(g.role in IMPLIED[role] for g in actor.grants):
+        raise Forbidden("forbidden", "没有权限", details={"role": role})
+
+
+def require_org(actor: Actor, role: str, org: Org) -> None:
+    require_role(actor, role)
+    if not actor.covers_org(role, org):
+        raise out_of_scope({"org_id": org.id})
+
+
+def require_root(actor: Actor, role: str = "admin") -> None:
+    """Park-wide settings (rules, the top of the tree) need a grant over the whole tree."""
+    require_role(actor, role)
+    if not actor.is_root(role):
+        raise out_of_scope()
+
+
+def require_members(actor: Actor, role: str, members: list[Member]) -> None:
+    require_role(actor, role)
+    outside = [m.id for m in members if not actor.covers_org(role, m.org)]
+    if outside:
+        raise out_of_scope({"member_ids": outside})
+
+
+def get_org(org_id: int) -> Org:
+    org = db.session.get(Org, org_id)
+    if org is None:
+        raise DomainError("unknown_org", "组织不存在", 404, {"org_id": org_id})
+    return org
+
+
+# The command line acts as an admin over the whole tree.
+SYSTEM = Actor("system", 0, (GrantScope("admin", None),))

@@ -1,0 +1,87 @@
+"""Logins: WeChat mini-program (code → openid → member), binding, staff passwords; JWTs that expire."""
+import re
+import time
+
+import jwt
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Member, StaffUser
+from ..wechat import gateway
+
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def issue_token(kind: str, subject: str, ttl: int, **claims) -> str:
+    now = int(time.time())
+    payload = {"sub": subject, "kind": kind, "iat": now, "exp": now + ttl, **claims}
+    return jwt.encode(payload, current_app.config["SECRET_KEY"], algorithm="HS256")
+
+
+def read_token(token: str) -> dict:
+    try:
+        return jwt.decode(token, current_app.config["SECRET_KEY"], algorithms=["HS256"],
+                          options={"require": ["exp", "sub", "kind"]})
+    except jwt.ExpiredSignatureError:
+        raise DomainError("token_expired", "登录已过期，请重新登录", 401)
+    except jwt.PyJWTError:
+        raise DomainError("invalid_token", "登录凭证无效，请重新登录", 401)
+
+
+def member_token(member: Member) -> str:
+    return issue_token("member", str(member.id), current_app.config["MEMBER_TOKEN_TTL"])
+
+
+def wechat_login(code: str) -> dict:
+    """Exchange a wx.login() code; a known openid logs in, an unknown one must bind first."""
+    session = gateway().code_to_session(code)
+    member = db.session.scalar(select(Member).where(Member.openid == session.openid))
+    if member is not None:
+        if session.unionid and member.unionid != session.unionid:
+            member.unionid = session.unionid
+            db.session.commit()
+        if member.status != "active":
+            raise DomainError("member_inactive", "账号已停用，请联系支部", 403)
+        return {"token": member_token(member), "member": member, "needs_binding": False}
+    token = issue_token("binding", session.openid, current_app.config["BINDING_TOKEN_TTL"],
+                        unionid=session.unionid)
+    return {"token": token, "member": None, "needs_binding": True}
+
+
+def bind(openid: str, unionid: str | None, name: str, phone: str) -> dict:
+    """Link this WeChat user to an imported member. A wrong guess says only that it did not match."""
+    no_match = DomainError("binding_failed", "姓名或手机号与登记信息不符，请联系支部核对", 400)
+    if not PHONE.match(phone or ""):
+        raise DomainError("invalid_phone", "手机号格式不正确", 422)
+    member = db.session.scalar(select(Member).where(Member.phone == phone))
+    if member is None or member.name != name.strip() or member.status != "active":
+        raise no_match
+    if member.openid and member.openid != openid:
+        raise DomainError("already_bound", "该党员已绑定其他微信，请联系支部解绑", 409)
+    taken = db.session.scalar(select(Member).where(Member.openid == openid))
+    if taken is not None and taken.id != member.id:
+        raise DomainError("already_bound", "该微信已绑定其他党员", 409)
+    member.openid, member.unionid = openid, unionid or member.unionid
+    db.session.commit()
+    return {"token": member_token(member), "member": member}
+
+
+def staff_login(username: str, password: str) -> tuple[str, StaffUser]:
+    user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
+    # Hash even for an unknown user, so the answer time does not tell which usernames exist.
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    if user is None or not ok or not user.active:
+        raise DomainError("bad_credentials", "用户名或密码错误", 401)
+    return issue_token("staff", str(user.id), current_app.config["STAFF_TOKEN_TTL"]), user
+
+
+def hash_password(password: str) -> str:
+    if len(password or "") < 8:
+        raise DomainError("weak_password", "密码至少8位", 422)
+    return generate_password_hash(password)
+
+
+_DUMMY_HASH = generate_password_hash("not-a-real-password")

@@ -1,0 +1,113 @@
+"""Manual awards and deductions by organizers (积分申报), for one member or a whole list."""
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import Conflict, DomainError, Forbidden, NotFound
+from ..extensions import db
+from ..models import Award, AwardLine, Member, Rule
+from . import ledger, notify
+from .access import Actor, require_members
+from .clock import utcnow
+
+MAX_MEMBERS = 500
+
+
+def get_rule(code: str) -> Rule:
+    rule = db.session.scalar(select(Rule).where(Rule.code == code))
+    if rule is None or not rule.active:
+        raise DomainError("unknown_rule", "积分细则不存在或已停用", 404, {"rule_code": code})
+    return rule
+
+
+def load_members(member_ids: list[int]) -> list[Member]:
+    ids = sorted(set(member_ids))
+    if not ids:
+        raise DomainError("no_members", "请选择党员", 422)
+    if len(ids) > MAX_MEMBERS:
+        raise DomainError("too_many_members", f"一次最多{MAX_MEMBERS}人", 422)
+    members = db.session.scalars(select(Member).where(Member.id.in_(ids))).all()
+    missing = sorted(set(ids) - {m.id for m in members})
+    if missing:
+        raise NotFound("unknown_member", "党员不存在", details={"member_ids": missing})
+    inactive = [m.id for m in members if m.status != "active"]
+    if inactive:
+        raise DomainError("member_inactive", "党员状态不是正常", 409, {"member_ids": inactive})
+    return sorted(members, key=lambda m: m.id)
+
+
+def propose(actor: Actor, member_ids: list[int], rule_code: str, reason: str,
+            idempotency_key: str | None = None) -> Award:
+    """Award a rule to members: applied at once, or pending when the rule needs approval."""
+    if idempotency_key:
+        earlier = db.session.scalar(select(Award).where(Award.idempotency_key == f"{actor.key}:{idempotency_key}"))
+        if earlier is not None:
+            return earlier
+    rule = get_rule(rule_code)
+    members = load_members(member_ids)
+    require_members(actor, "organizer", members)
+    award = Award(rule_id=rule.id, reason=reason, proposer=actor.key, status="pending",
+                  idempotency_key=f"{actor.key}:{idempotency_key}" if idempotency_key else None,
+                  lines=[AwardLine(member_id=m.id) for m in members])
+    db.session.add(award)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same request, sent twice at once: the first one stands
+        db.session.rollback()
+        return db.session.scalar(select(Award).where(Award.idempotency_key == award.idempotency_key))
+    if not rule.needs_approval:
+        award.status, award.decided_by, award.decided_at = "applied", actor.key, utcnow()
+        _apply(award, rule)
+    ledger.commit_or_conflict("duplicate_award", "该申报已提交")
+    return award
+
+
+def _apply(award: Award, rule: Rule) -> None:
+    for line in award.lines:  # ordered by member id: concurrent awards lock balances in one order
+        entry = ledger.apply_rule(line.member_id, rule, key=f"award:{award.id}:{line.member_id}",
+                                  source=("award", award.id), actor=award.proposer, reason=award.reason)
+        line.outcome, line.points = ("applied", entry.delta_score) if entry else ("cap_reached", 0)
+        if entry:
+            verb = "获得" if entry.delta_score > 0 else "扣除"
+            notify.emit("points_changed", f"积分{verb}", f"{rule.name}：{verb}{abs(entry.delta_score)}分",
+                        member_id=line.member_id, data={"entry_id": entry.id, "award_id": award.id})
+
+
+def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award, Rule]:
+    award = db.session.get(Award, award_id)
+    if award is None:
+        raise NotFound("unknown_award", "申报不存在", details={"award_id": award_id})
+    if award.proposer == actor.key:
+        raise Forbidden("self_approval", "不能审批自己提交的申报")
+    require_members(actor, "organizer", [db.session.get(Member, line.member_id) for line in award.lines])
+    # The guarded UPDATE: of two approvers racing, exactly one moves the award out of pending.
+    moved = db.session.execute(
+        update(Award).where(Award.id == award_id, Award.status == "pending")
+        .values(status=status, decided_by=actor.key, decided_at=utcnow(), decision_note=note)
+    ).rowcount
+    if moved != 1:
+        db.session.rollback()
+        raise Conflict("not_pending", "该申报已处理")
+    db.session.refresh(award)
+    return award, db.session.get(Rule, award.rule_id)
+
+
+def approve(actor: Actor, award_id: int, note: str = "") -> Award:
+    award, rule = _decide(actor, award_id, "applied", note)
+    _apply(award, rule)
+    ledger.commit_or_conflict("not_pending", "该申报已处理")
+    return award
+
+
+def reject(actor: Actor, award_id: int, note: str = "") -> Award:
+    award, rule = _decide(actor, award_id, "rejected", note)
+    for line in award.lines:
+        notify.emit("award_rejected", "积分申报未通过", f"{rule.name}：{note or '未通过审批'}",
+                    member_id=line.member_id, data={"award_id": award.id})
+    db.session.commit()
+    return award
+
+
+def pending(actor: Actor) -> list[Award]:
+    awards = db.session.scalars(select(Award).where(Award.status == "pending").order_by(Award.id)).all()
+    return [a for a in awards if all(actor.covers_org("organizer", db.session.get(Member, l.member_id).org)
+                                     for l in a.lines)]

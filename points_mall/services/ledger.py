@@ -1,0 +1,206 @@
+"""The points ledger (积分台账): every change to a member's points is an entry here.
+
+Posting functions run inside the caller's transaction and never commit; the
+use case that called them commits once at its end.
+"""
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..errors import Conflict, DomainError, NotFound
+from ..extensions import db
+from ..models import Balance, LedgerEntry, Member, Rule, Score
+from .access import Actor, require_root
+from .clock import local_year, period_bounds, utcnow
+
+
+def insufficient_points(needed: int, spendable: int | None = None) -> DomainError:
+    return DomainError("insufficient_points", "积分不足", 409, {"needed": needed, "spendable": spendable})
+
+
+def open_balance(member_id: int) -> None:
+    """Every member has a balance row from the start, so postings only ever UPDATE it."""
+    db.session.add(Balance(member_id=member_id, spendable=0))
+
+
+def lock_balance(member_id: int) -> int:
+    """Serialise postings for one member (row lock on PostgreSQL) and return the spendable balance."""
+    spendable = db.session.execute(
+        select(Balance.spendable).where(Balance.member_id == member_id).with_for_update()
+    ).scalar_one_or_none()
+    if spendable is None:
+        raise NotFound("unknown_member", "党员不存在", details={"member_id": member_id})
+    return spendable
+
+
+def _move_spendable(member_id: int, delta: int) -> int | None:
+    """The conditional UPDATE: applies delta unless it would take the balance below 0."""
+    if delta == 0:
+        return 0
+    return db.session.execute(
+        update(Balance)
+        .where(Balance.member_id == member_id, Balance.spendable + delta >= 0)
+        .values(spendable=Balance.spendable + delta)
+        .returning(Balance.spendable)
+    ).scalar_one_or_none()
+
+
+def _add_score(member_id: int, year: int, dimension: str, delta: int) -> None:
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(Score).values(member_id=member_id, year=year, dimension=dimension, score=delta)
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=["member_id", "year", "dimension"], set_={"score": Score.score + stmt.excluded.score}
+    ))
+
+
+def _write(member_id: int, *, kind: str, delta_score: int, delta_spendable: int, key: str,
+           dimension: str | None = None, rule_id: int | None = None, source: tuple[str | None, int | None] = (None, None),
+           actor: str | None = None, reason: str = "", occurred_at: datetime | None = None,
+           reverses_id: int | None = None, year: int | None = None) -> LedgerEntry:
+    occurred_at = occurred_at or utcnow()
+    entry = LedgerEntry(
+        member_id=member_id, kind=kind, dimension=dimension, year=year or local_year(occurred_at),
+        delta_score=delta_score, delta_spendable=delta_spendable, rule_id=rule_id,
+        source_type=source[0], source_id=source[1], idempotency_key=key, actor=actor,
+        reason=reason, occurred_at=occurred_at, reverses_id=reverses_id,
+    )
+    db.session.add(entry)
+    if _move_spendable(member_id, delta_spendable) is None:
+        raise insufficient_points(-delta_spendable)
+    if delta_score:
+        _add_score(member_id, entry.year, dimension, delta_score)
+    db.session.flush([entry])
+    return entry
+
+
+def used_under_cap(member_id: int, rule: Rule, at: datetime) -> int:
+    start, end = period_bounds(at, rule.cap_period)
+    total = db.session.execute(
+        select(func.coalesce(func.sum(LedgerEntry.delta_score), 0)).where(
+            LedgerEntry.member_id == member_id, LedgerEntry.rule_id == rule.id,
+            LedgerEntry.occurred_at >= start, LedgerEntry.occurred_at < end,
+        )
+    ).scalar_one()
+    return total if rule.points > 0 else -total
+
+
+def apply_rule(member_id: int, rule: Rule, *, key: str, source: tuple[str | None, int | None],
+               actor: str | None, reason: str = "", occurred_at: datetime | None = None) -> LedgerEntry | None:
+    """Award (or deduct) a rule's points, within its cap. None when the cap is already reached.
+
+    A deduction lowers the score in full but takes only what is spendable (never below 0).
+    """
+    occurred_at = occurred_at or utcnow()
+    spendable = lock_balance(member_id)
+    points = rule.points
+    if rule.cap_period and rule.cap is not None:
+        room = rule.cap - used_under_cap(member_id, rule, occurred_at)
+        if room <= 0:
+            return None
+        points = min(abs(points), room) * (1 if points > 0 else -1)
+    delta_spendable = points if points > 0 else -min(-points, spendable)
+    return _write(
+        member_id, kind="award" if points > 0 else "deduct", dimension=rule.dimension, rule_id=rule.id,
+        delta_score=points, delta_spendable=delta_spendable, key=key, source=source, actor=actor,
+        reason=reason or rule.name, occurred_at=occurred_at,
+    )
+
+
+def spend(member_id: int, points: int, *, key: str, source: tuple[str, int], actor: str | None,
+          reason: str = "", kind: str = "redeem") -> LedgerEntry:
+    """Take spendable points (a redemption); the score is untouched. insufficient_points if short."""
+    if points <= 0:
+        raise DomainError("invalid_points", "积分必须大于0", 422)
+    return _write(member_id, kind=kind, delta_score=0, delta_spendable=-points, key=key, source=source,
+                  actor=actor, reason=reason)
+
+
+def give_back(member_id: int, points: int, *, key: str, source: tuple[str, int], actor: str | None,
+              reason: str = "", kind: str = "refund") -> LedgerEntry:
+    """Return spendable points (a refund of a cancelled or expired order)."""
+    if points <= 0:
+        raise DomainError("invalid_points", "积分必须大于0", 422)
+    return _write(member_id, kind=kind, delta_score=0, delta_spendable=points, key=key, source=source,
+                  actor=actor, reason=reason)
+
+
+def reverse(actor: Actor, entry_id: int, reason: str) -> LedgerEntry:
+    """Undo an entry with a new, opposite entry (红冲). The score is restored in full; spendable
+    points already spent cannot be taken back, so the reversal takes what is there."""
+    require_root(actor, "admin")
+    original = db.session.get(LedgerEntry, entry_id)
+    if original is None:
+        raise NotFound("unknown_entry", "积分记录不存在", details={"entry_id": entry_id})
+    if original.kind == "reversal":
+        raise Conflict("cannot_reverse_reversal", "冲正记录不能再次冲正")
+    spendable = lock_balance(original.member_id)
+    delta_spendable = -original.delta_spendable
+    if delta_spendable < 0:
+        delta_spendable = -min(-delta_spendable, spendable)
+    entry = _write(
+        original.member_id, kind="reversal", dimension=original.dimension, rule_id=original.rule_id,
+        delta_score=-original.delta_score, delta_spendable=delta_spendable, key=f"reversal:{original.id}",
+        source=(original.source_type, original.source_id), actor=actor.key, reason=reason,
+        occurred_at=original.occurred_at, year=original.year, reverses_id=original.id,
+    )
+    commit_or_conflict("already_reversed", "该记录已冲正")
+    return entry
+
+
+def commit_or_conflict(code: str, message: str) -> None:
+    """Commit; a unique-key clash (a race another request already won) becomes a 409."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(code, message)
+
+
+def summary(member_id: int, year: int) -> dict:
+    spendable = db.session.get(Balance, member_id)
+    rows = db.session.execute(
+        select(Score.dimension, Score.score).where(Score.member_id == member_id, Score.year == year)
+    ).all()
+    by_dimension = {d: 0 for d in ("study", "service", "performance", "morality", "integrity")}
+    by_dimension.update({r.dimension: r.score for r in rows})
+    return {"spendable": spendable.spendable if spendable else 0, "year": year,
+            "score": sum(by_dimension.values()), "score_by_dimension": by_dimension}
+
+
+def history(member_id: int, cursor: int | None, limit: int = 20) -> tuple[list[LedgerEntry], int | None]:
+    """Entries newest first; the cursor is the last id seen."""
+    query = select(LedgerEntry).where(LedgerEntry.member_id == member_id)
+    if cursor:
+        query = query.where(LedgerEntry.id < cursor)
+    entries = db.session.scalars(query.order_by(LedgerEntry.id.desc()).limit(limit + 1)).all()
+    more = len(entries) > limit
+    entries = entries[:limit]
+    return entries, (entries[-1].id if more else None)
+
+
+def verify() -> list[dict]:
+    """Every member whose balance or scores disagree with the sum of their entries, or is negative."""
+    sums = dict(db.session.execute(
+        select(LedgerEntry.member_id, func.sum(LedgerEntry.delta_spendable)).group_by(LedgerEntry.member_id)
+    ).all())
+    balances = dict(db.session.execute(select(Balance.member_id, Balance.spendable)).all())
+    problems = []
+    for member_id in sorted(set(sums) | set(balances)):
+        expected, actual = sums.get(member_id, 0), balances.get(member_id)
+        if actual is None or actual != expected or actual < 0:
+            problems.append({"member_id": member_id, "problem": "spendable", "balance": actual, "entries": expected})
+    score_sums = {(r[0], r[1], r[2]): r[3] for r in db.session.execute(
+        select(LedgerEntry.member_id, LedgerEntry.year, LedgerEntry.dimension, func.sum(LedgerEntry.delta_score))
+        .where(LedgerEntry.delta_score != 0).group_by(LedgerEntry.member_id, LedgerEntry.year, LedgerEntry.dimension)
+    )}
+    scores = {(r[0], r[1], r[2]): r[3] for r in db.session.execute(
+        select(Score.member_id, Score.year, Score.dimension, Score.score)
+    )}
+    for key in sorted(set(score_sums) | set(scores), key=lambda k: (k[0], k[1], k[2] or "")):
+        if score_sums.get(key, 0) != scores.get(key, 0):
+            problems.append({"member_id": key[0], "problem": "score", "year": key[1], "dimension": key[2],
+                             "score": scores.get(key), "entries": score_sums.get(key, 0)})
+    db.session.rollback()
+    return problems

@@ -1,0 +1,144 @@
+"""Members: registration one by one, and the all-or-nothing import of a branch's list."""
+from datetime import date, datetime
+from io import BytesIO
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Member, Org
+from ..models.member import MEMBER_TYPES
+from . import ledger
+from .access import Actor, get_org, require_org
+from .auth import PHONE
+
+# Column headings of the import sheet (first row), in order.
+COLUMNS = ("姓名", "手机号", "类型", "所属组织", "入党日期", "加入日期")
+
+
+def create_member(actor: Actor, name: str, phone: str, member_type: str, org_id: int,
+                  party_birthday: date | None = None, joined_on: date | None = None) -> Member:
+    org = get_org(org_id)
+    require_org(actor, "admin", org)
+    errors = _check(name, phone, member_type)
+    if errors:
+        raise DomainError(errors[0][0], errors[0][1], 422)
+    if db.session.scalar(select(Member.id).where(Member.phone == phone)) is not None:
+        raise DomainError("duplicate_phone", "手机号已登记", 409, {"phone": phone})
+    member = add_member(name.strip(), phone, member_type, org, party_birthday, joined_on)
+    ledger.commit_or_conflict("duplicate_phone", "手机号已登记")
+    return member
+
+
+def add_member(name, phone, member_type, org, party_birthday=None, joined_on=None) -> Member:
+    member = Member(name=name, phone=phone, member_type=member_type, org_id=org.id,
+                    party_birthday=party_birthday, joined_on=joined_on, status="active")
+    db.session.add(member)
+    db.session.flush()
+    ledger.open_balance(member.id)
+    return member
+
+
+def _check(name, phone, member_type) -> list[tuple[str, str]]:
+    errors = []
+    if not (name or "").strip() or len(name.strip()) > 50:
+        errors.append(("invalid_name", "姓名不能为空"))
+    if not PHONE.match(phone or ""):
+        errors.append(("invalid_phone", "手机号格式不正确"))
+    if member_type not in MEMBER_TYPES:
+        errors.append(("invalid_member_type", "人员类型应为：" + "、".join(MEMBER_TYPES)))
+    return errors
+
+
+def _cell_date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
+        try:
+            return datetime.strptime(str(value).strip(), fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(value)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_sheet(content: bytes) -> list[dict]:
+    try:
+        sheet = load_workbook(BytesIO(content), read_only=True, data_only=True).active
+        rows = list(sheet.iter_rows(values_only=True))
+    except Exception:
+        raise DomainError("invalid_file", "无法读取文件，请上传 .xlsx 格式的表格", 422)
+    if not rows or tuple(_text(c) for c in rows[0][:len(COLUMNS)]) != COLUMNS:
+        raise DomainError("invalid_file", "表头应为：" + "、".join(COLUMNS), 422, {"expected": list(COLUMNS)})
+    return [dict(zip(COLUMNS, row)) | {"row": i} for i, row in enumerate(rows[1:], start=2)
+            if any(c not in (None, "") for c in row)]
+
+
+def import_members(actor: Actor, content: bytes) -> dict:
+    """Check every row first; import all rows, or none with the list of row errors."""
+    rows = read_sheet(content)
+    if not rows:
+        raise DomainError("empty_file", "表格中没有数据", 422)
+    orgs_by_name: dict[str, list[Org]] = {}
+    for org in db.session.scalars(select(Org)):
+        orgs_by_name.setdefault(org.name, []).append(org)
+    phones_in_file: dict[str, int] = {}
+    known = set(db.session.scalars(select(Member.phone).where(
+        Member.phone.in_([_text(r["手机号"]) for r in rows]))))
+    errors, ready = [], []
+    for r in rows:
+        name, phone, kind, org_name = (_text(r[c]) for c in COLUMNS[:4])
+        row_errors = [{"row": r["row"], "code": c, "message": m} for c, m in _check(name, phone, kind)]
+        def fail(code, message):
+            row_errors.append({"row": r["row"], "code": code, "message": message})
+        if phone in known:
+            fail("duplicate_phone", f"手机号{phone}已登记")
+        elif phone in phones_in_file:
+            fail("duplicate_phone", f"手机号与第{phones_in_file[phone]}行重复")
+        phones_in_file.setdefault(phone, r["row"])
+        matches = orgs_by_name.get(org_name, [])
+        if not matches:
+            fail("unknown_org", f"组织“{org_name}”不存在")
+        elif len(matches) > 1:
+            fail("ambiguous_org", f"组织“{org_name}”有重名，请先改名")
+        elif not actor.covers_org("admin", matches[0]):
+            fail("out_of_scope", f"组织“{org_name}”超出您的管理范围")
+        try:
+            birthday, joined = _cell_date(r["入党日期"]), _cell_date(r["加入日期"])
+        except ValueError as e:
+            fail("invalid_date", f"日期“{e.args[0]}”无法识别，请用 2020-07-01 格式")
+            birthday = joined = None
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            ready.append((name, phone, kind, matches[0], birthday, joined))
+    if errors:
+        raise DomainError("import_rejected", f"有{len(errors)}处错误，未导入任何数据", 422,
+                          {"errors": errors, "rows": len(rows)})
+    for row in ready:
+        add_member(*row)
+    ledger.commit_or_conflict("duplicate_phone", "手机号已登记")
+    return {"imported": len(ready)}
+
+
+def members_in(actor: Actor, org_id: int | None, query: str | None, limit: int = 200) -> list[Member]:
+    stmt = select(Member).join(Org).order_by(Member.id).limit(limit)
+    if org_id is not None:
+        org = get_org(org_id)
+        require_org(actor, "organizer", org)
+        stmt = stmt.where(Org.path.startswith(org.path))
+    if query:
+        stmt = stmt.where(func.lower(Member.name).contains(query.lower()) | Member.phone.contains(query))
+    return [m for m in db.session.scalars(stmt) if actor.covers_org("organizer", m.org)]

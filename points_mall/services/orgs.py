@@ -1,0 +1,73 @@
+"""The organisation tree and role grants."""
+from sqlalchemy import select
+
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..models import Grant, Member, Org, StaffUser
+from ..models.member import ROLES
+from ..models.org import ORG_KINDS
+from .access import Actor, get_org, require_org, require_root
+
+
+def create_org(actor: Actor, name: str, kind: str, parent_id: int | None) -> Org:
+    if kind not in ORG_KINDS:
+        raise DomainError("invalid_org_kind", "组织类型无效", 422, {"allowed": list(ORG_KINDS)})
+    if parent_id is None:
+        require_root(actor)
+        parent = None
+    else:
+        parent = get_org(parent_id)
+        require_org(actor, "admin", parent)
+    org = add_org(name, kind, parent)
+    db.session.commit()
+    return org
+
+
+def add_org(name: str, kind: str, parent: Org | None) -> Org:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("invalid_name", "名称不能为空", 422)
+    siblings = select(Org).where(Org.name == name, Org.parent_id == (parent.id if parent else None))
+    if db.session.scalar(siblings) is not None:
+        raise DomainError("duplicate_org", "同级下已有同名组织", 409, {"name": name})
+    org = Org(name=name, kind=kind, parent_id=parent.id if parent else None)
+    db.session.add(org)
+    db.session.flush()
+    org.path = f"{parent.path if parent else '/'}{org.id}/"
+    return org
+
+
+def subtree(actor: Actor) -> list[Org]:
+    """The orgs the actor may see as staff: every subtree they were granted."""
+    orgs = db.session.scalars(select(Org).order_by(Org.path)).all()
+    return [o for o in orgs if any(actor.covers_org(role, o) for role in ("organizer", "shopkeeper"))]
+
+
+def grant_role(actor: Actor, role: str, *, member_id: int | None = None, username: str | None = None,
+               org_id: int | None = None, shop_id: int | None = None) -> Grant:
+    if role not in ROLES:
+        raise DomainError("invalid_role", "角色无效", 422, {"allowed": list(ROLES)})
+    if (member_id is None) == (username is None):
+        raise DomainError("invalid_holder", "请指定党员或用户名其中之一", 422)
+    if (org_id is None) == (shop_id is None):
+        raise DomainError("invalid_scope", "请指定组织或超市其中之一", 422)
+    if (role == "shopkeeper") != (shop_id is not None):
+        raise DomainError("invalid_scope", "超市管理员按超市授权，其他角色按组织授权", 422)
+    if org_id is not None:
+        require_org(actor, "admin", get_org(org_id))
+    else:
+        require_root(actor)
+    holder = {}
+    if member_id is not None:
+        if db.session.get(Member, member_id) is None:
+            raise NotFound("unknown_member", "党员不存在", details={"member_id": member_id})
+        holder["member_id"] = member_id
+    else:
+        user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
+        if user is None:
+            raise NotFound("unknown_user", "用户不存在", details={"username": username})
+        holder["staff_id"] = user.id
+    grant = Grant(role=role, org_id=org_id, shop_id=shop_id, **holder)
+    db.session.add(grant)
+    db.session.commit()
+    return grant

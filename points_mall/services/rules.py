@@ -1,0 +1,40 @@
+"""Points rules (积分细则), set park-wide by an admin."""
+from sqlalchemy import select
+
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Rule
+from ..models.rules import CAP_PERIODS, DIMENSIONS
+from .access import Actor, require_role, require_root
+from .ledger import commit_or_conflict
+
+
+def check(code, name, dimension, points, cap_period, cap) -> None:
+    if not code or not name:
+        raise DomainError("invalid_rule", "编码和名称不能为空", 422)
+    if dimension not in DIMENSIONS:
+        raise DomainError("invalid_dimension", "维度应为学习、服务、业绩、道德、廉洁之一", 422,
+                          {"allowed": list(DIMENSIONS)})
+    if not points:
+        raise DomainError("invalid_points", "分值不能为0", 422)
+    if (cap_period is None) != (cap is None) or (cap_period and cap_period not in CAP_PERIODS) or \
+            (cap is not None and cap < abs(points)):
+        raise DomainError("invalid_cap", "上限需同时给出周期（日/月/年）和不小于单次分值的分数", 422)
+
+
+def create_rule(actor: Actor, code: str, name: str, dimension: str, points: int, cap_period: str | None = None,
+                cap: int | None = None, needs_approval: bool = False) -> Rule:
+    require_root(actor)
+    check(code, name, dimension, points, cap_period, cap)
+    if db.session.scalar(select(Rule.id).where(Rule.code == code)) is not None:
+        raise DomainError("duplicate_rule", "细则编码已存在", 409, {"code": code})
+    rule = Rule(code=code, name=name, dimension=dimension, points=points, cap_period=cap_period, cap=cap,
+                needs_approval=needs_approval, active=True)
+    db.session.add(rule)
+    commit_or_conflict("duplicate_rule", "细则编码已存在")
+    return rule
+
+
+def list_rules(actor: Actor) -> list[Rule]:
+    require_role(actor, "organizer")
+    return db.session.scalars(select(Rule).where(Rule.active).order_by(Rule.dimension, Rule.code)).all()

@@ -1,0 +1,3 @@
+from points_mall import create_app
+
+app = create_app()
