@@ -3,6 +3,7 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from .errors import DomainError
 from .extensions import db
@@ -25,6 +26,7 @@ def _fail(e: DomainError) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("username")
 @click.option("--password", required=True, help="at least 8 characters")
 def create_admin(username, password):
@@ -43,6 +45,7 @@ def create_admin(username, password):
 
 
 @click.command("import-members")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def import_members(path):
     """Import members from an xlsx sheet: all rows, or none with a row-level error report."""
@@ -56,6 +59,7 @@ def import_members(path):
 
 
 @click.command("ledger-verify")
+@with_appcontext
 def ledger_verify():
     """Check every balance and score against its entries; exit 1 naming the members that disagree."""
     problems = ledger.verify()
@@ -68,6 +72,7 @@ def ledger_verify():
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """The demo park: 1+3+N organisations, members, rules, staff and a few months of points."""
     from .demo import seed

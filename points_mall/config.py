@@ -7,7 +7,7 @@ def _env_int(name: str, default: int) -> int:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me-in-production")
     # None means "a SQLite file under instance/", resolved by the factory.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
@@ -47,9 +47,13 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = "test-secret-key-for-points-mall-tests-only"
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/points_mall_test"
     )
     REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     WECHAT_GATEWAY = "console"
+    # Concurrency tests run 50-200 threads against one process.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 30, "max_overflow": 60, "pool_timeout": 60}
+    LOGIN_RATE_LIMIT = "1000/minute"
+    BIND_RATE_LIMIT = "1000/minute"

@@ -1,5 +1,5 @@
 """Bearer tokens → the acting member or staff account."""
-from flask import g, request
+from flask import request
 
 from ..errors import DomainError
 from ..services import access, auth
@@ -16,12 +16,10 @@ def _claims() -> dict:
 
 def current_actor() -> access.Actor:
     """The caller as member or staff, with their grants."""
-    if "actor" not in g:
-        claims = _claims()
-        if claims["kind"] not in ("member", "staff"):
-            raise DomainError("unauthorized", "请先完成绑定", 401)
-        g.actor = access.load_actor(claims["kind"], int(claims["sub"]))
-    return g.actor
+    claims = _claims()
+    if claims["kind"] not in ("member", "staff"):
+        raise DomainError("unauthorized", "请先完成绑定", 401)
+    return access.load_actor(claims["kind"], int(claims["sub"]))
 
 
 def current_member_id() -> int:

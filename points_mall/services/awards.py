@@ -8,6 +8,7 @@ from ..models import Award, AwardLine, Member, Rule
 from . import ledger, notify
 from .access import Actor, require_members
 from .clock import utcnow
+from .tx import committed
 
 MAX_MEMBERS = 500
 
@@ -54,10 +55,10 @@ def propose(actor: Actor, member_ids: list[int], rule_code: str, reason: str,
     except IntegrityError:  # the same request, sent twice at once: the first one stands
         db.session.rollback()
         return db.session.scalar(select(Award).where(Award.idempotency_key == award.idempotency_key))
-    if not rule.needs_approval:
-        award.status, award.decided_by, award.decided_at = "applied", actor.key, utcnow()
-        _apply(award, rule)
-    ledger.commit_or_conflict("duplicate_award", "该申报已提交")
+    with committed("duplicate_award", "该申报已提交"):
+        if not rule.needs_approval:
+            award.status, award.decided_by, award.decided_at = "applied", actor.key, utcnow()
+            _apply(award, rule)
     return award
 
 
@@ -85,25 +86,24 @@ def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award,
         .values(status=status, decided_by=actor.key, decided_at=utcnow(), decision_note=note)
     ).rowcount
     if moved != 1:
-        db.session.rollback()
         raise Conflict("not_pending", "该申报已处理")
     db.session.refresh(award)
     return award, db.session.get(Rule, award.rule_id)
 
 
 def approve(actor: Actor, award_id: int, note: str = "") -> Award:
-    award, rule = _decide(actor, award_id, "applied", note)
-    _apply(award, rule)
-    ledger.commit_or_conflict("not_pending", "该申报已处理")
+    with committed("not_pending", "该申报已处理"):
+        award, rule = _decide(actor, award_id, "applied", note)
+        _apply(award, rule)
     return award
 
 
 def reject(actor: Actor, award_id: int, note: str = "") -> Award:
-    award, rule = _decide(actor, award_id, "rejected", note)
-    for line in award.lines:
-        notify.emit("award_rejected", "积分申报未通过", f"{rule.name}：{note or '未通过审批'}",
-                    member_id=line.member_id, data={"award_id": award.id})
-    db.session.commit()
+    with committed("not_pending", "该申报已处理"):
+        award, rule = _decide(actor, award_id, "rejected", note)
+        for line in award.lines:
+            notify.emit("award_rejected", "积分申报未通过", f"{rule.name}：{note or '未通过审批'}",
+                        member_id=line.member_id, data={"award_id": award.id})
     return award
 
 

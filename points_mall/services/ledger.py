@@ -6,7 +6,6 @@ use case that called them commits once at its end.
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import Conflict, DomainError, NotFound
@@ -14,6 +13,7 @@ from ..extensions import db
 from ..models import Balance, LedgerEntry, Member, Rule, Score
 from .access import Actor, require_root
 from .clock import local_year, period_bounds, utcnow
+from .tx import committed
 
 
 def insufficient_points(needed: int, spendable: int | None = None) -> DomainError:
@@ -135,27 +135,20 @@ def reverse(actor: Actor, entry_id: int, reason: str) -> LedgerEntry:
         raise NotFound("unknown_entry", "积分记录不存在", details={"entry_id": entry_id})
     if original.kind == "reversal":
         raise Conflict("cannot_reverse_reversal", "冲正记录不能再次冲正")
-    spendable = lock_balance(original.member_id)
-    delta_spendable = -original.delta_spendable
-    if delta_spendable < 0:
-        delta_spendable = -min(-delta_spendable, spendable)
-    entry = _write(
-        original.member_id, kind="reversal", dimension=original.dimension, rule_id=original.rule_id,
-        delta_score=-original.delta_score, delta_spendable=delta_spendable, key=f"reversal:{original.id}",
-        source=(original.source_type, original.source_id), actor=actor.key, reason=reason,
-        occurred_at=original.occurred_at, year=original.year, reverses_id=original.id,
-    )
-    commit_or_conflict("already_reversed", "该记录已冲正")
+    with committed("already_reversed", "该记录已冲正"):
+        spendable = lock_balance(original.member_id)
+        if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry_id)):
+            raise Conflict("already_reversed", "该记录已冲正")
+        delta_spendable = -original.delta_spendable
+        if delta_spendable < 0:
+            delta_spendable = -min(-delta_spendable, spendable)
+        entry = _write(
+            original.member_id, kind="reversal", dimension=original.dimension, rule_id=original.rule_id,
+            delta_score=-original.delta_score, delta_spendable=delta_spendable, key=f"reversal:{original.id}",
+            source=(original.source_type, original.source_id), actor=actor.key, reason=reason,
+            occurred_at=original.occurred_at, year=original.year, reverses_id=original.id,
+        )
     return entry
-
-
-def commit_or_conflict(code: str, message: str) -> None:
-    """Commit; a unique-key clash (a race another request already won) becomes a 409."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(code, message)
 
 
 def summary(member_id: int, year: int) -> dict:

@@ -11,6 +11,7 @@ from ..models import Member, Org
 from ..models.member import MEMBER_TYPES
 from . import ledger
 from .access import Actor, get_org, require_org
+from .tx import committed
 from .auth import PHONE
 
 # Column headings of the import sheet (first row), in order.
@@ -26,8 +27,8 @@ def create_member(actor: Actor, name: str, phone: str, member_type: str, org_id:
         raise DomainError(errors[0][0], errors[0][1], 422)
     if db.session.scalar(select(Member.id).where(Member.phone == phone)) is not None:
         raise DomainError("duplicate_phone", "手机号已登记", 409, {"phone": phone})
-    member = add_member(name.strip(), phone, member_type, org, party_birthday, joined_on)
-    ledger.commit_or_conflict("duplicate_phone", "手机号已登记")
+    with committed("duplicate_phone", "手机号已登记"):
+        member = add_member(name.strip(), phone, member_type, org, party_birthday, joined_on)
     return member
 
 
@@ -127,9 +128,9 @@ def import_members(actor: Actor, content: bytes) -> dict:
     if errors:
         raise DomainError("import_rejected", f"有{len(errors)}处错误，未导入任何数据", 422,
                           {"errors": errors, "rows": len(rows)})
-    for row in ready:
-        add_member(*row)
-    ledger.commit_or_conflict("duplicate_phone", "手机号已登记")
+    with committed("duplicate_phone", "手机号已登记"):
+        for row in ready:
+            add_member(*row)
     return {"imported": len(ready)}
 
 

@@ -6,7 +6,7 @@ from ..extensions import db
 from ..models import Rule
 from ..models.rules import CAP_PERIODS, DIMENSIONS
 from .access import Actor, require_role, require_root
-from .ledger import commit_or_conflict
+from .tx import committed
 
 
 def check(code, name, dimension, points, cap_period, cap) -> None:
@@ -30,8 +30,8 @@ def create_rule(actor: Actor, code: str, name: str, dimension: str, points: int,
         raise DomainError("duplicate_rule", "细则编码已存在", 409, {"code": code})
     rule = Rule(code=code, name=name, dimension=dimension, points=points, cap_period=cap_period, cap=cap,
                 needs_approval=needs_approval, active=True)
-    db.session.add(rule)
-    commit_or_conflict("duplicate_rule", "细则编码已存在")
+    with committed("duplicate_rule", "细则编码已存在"):
+        db.session.add(rule)
     return rule
 
 

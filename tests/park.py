@@ -1,0 +1,88 @@
+"""A small park for tests: committee → two general branches → branches → a group, members, rules, staff."""
+from dataclasses import dataclass, field
+
+from points_mall.extensions import db
+from points_mall.models import Grant, Org, Rule, StaffUser
+from points_mall.services.auth import hash_password, issue_token, member_token
+from points_mall.services.members import add_member
+from points_mall.services.orgs import add_org
+
+PASSWORD = "secret-pass-1"
+_HASH = None
+
+
+def password_hash() -> str:
+    """Hashing is slow on purpose; one hash serves every test account."""
+    global _HASH
+    _HASH = _HASH or hash_password(PASSWORD)
+    return _HASH
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    phone: str
+    org_id: int
+
+
+@dataclass(frozen=True)
+class Place:
+    id: int
+    name: str
+    path: str
+
+
+@dataclass
+class Park:
+    root: Place
+    branch_a: Place
+    branch_b: Place
+    group_a: Place
+    members_a: list[Person] = field(default_factory=list)
+    members_b: list[Person] = field(default_factory=list)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, per_branch: int = 5) -> "Park":
+        root = add_org("综合党委", "committee", None)
+        general = add_org("电子信息产业党总支", "general_branch", root)
+        a = add_org("星联电子党支部", "branch", general)
+        b = add_org("北辰软件党支部", "branch", general)
+        group = add_org("星联第一党小组", "group", a)
+        park = cls(*(Place(o.id, o.name, o.path) for o in (root, a, b, group)))
+        people_a, people_b = [], []
+        for i in range(per_branch):
+            people_a.append(add_member(f"张{i}明", f"1380000{i:04d}", "党员", group if i == 0 else a))
+            people_b.append(add_member(f"李{i}华", f"1390000{i:04d}", "党员", b))
+        for code, dim, pts, period, cap, approval in [
+            ("study.meeting", "study", 2, "month", 8, False),
+            ("service.volunteer", "service", 5, None, None, False),
+            ("performance.pioneer", "performance", 10, None, None, True),
+            ("integrity.absent", "integrity", -3, None, None, False),
+        ]:
+            db.session.add(Rule(code=code, name=code, dimension=dim, points=pts, cap_period=period, cap=cap,
+                                needs_approval=approval, active=True))
+        park.staff("admin", "admin", None)
+        park.staff("org_a", "organizer", a)
+        park.staff("org_b", "organizer", b)
+        park.staff("org_general", "organizer", general)
+        park.staff("admin_a", "admin", a)
+        db.session.commit()
+        for people, into in ((people_a, park.members_a), (people_b, park.members_b)):
+            for m in people:
+                park.tokens[f"member:{m.id}"] = member_token(m)
+                into.append(Person(m.id, m.name, m.phone, m.org_id))
+        return park
+
+    def staff(self, username: str, role: str, org: Org | Place | None) -> StaffUser:
+        user = StaffUser(username=username, password_hash=password_hash(), display_name=username)
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Grant(staff_id=user.id, role=role, org_id=org.id if org else None))
+        self.tokens[username] = issue_token("staff", str(user.id), 3600)
+        return user
+
+    def auth(self, who: str | Person) -> dict:
+        key = f"member:{who.id}" if isinstance(who, Person) else who
+        return {"Authorization": f"Bearer {self.tokens[key]}"}
