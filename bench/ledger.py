@@ -1,0 +1,131 @@
+"""Ledger benchmark: awards/s through the service layer, and ledger-verify over 1,000,000 entries.
+
+Baselines, measured in the same run on the same database:
+- awards: a bare INSERT of one ledger-shaped row and a commit per award (the least an award can cost);
+- verify: one full scan summing the entries table (the least a verify can read).
+Writes bench/results/ledger.json.
+"""
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import text  # noqa: E402
+
+from points_mall import create_app  # noqa: E402
+from points_mall.extensions import db  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent
+DB = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/points_mall_bench")
+AWARDS = int(os.environ.get("BENCH_AWARDS", "2000"))
+ENTRIES = int(os.environ.get("BENCH_ENTRIES", "1000000"))
+
+
+def fresh_database():
+    name = DB.rsplit("/", 1)[1]
+    with psycopg.connect(DB.replace("postgresql+psycopg", "postgresql").rsplit("/", 1)[0] + "/postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup(app):
+    from flask_migrate import upgrade
+
+    from tests.park import Park
+
+    upgrade()
+    return Park.build(per_branch=50)
+
+
+def bench_awards(app, park):
+    from points_mall.services import awards
+    from points_mall.services.access import load_actor
+
+    actor = load_actor("staff", 2)  # org_a
+    ids = [m.id for m in park.members_a]
+    start = time.perf_counter()
+    for i in range(AWARDS):
+        awards.propose(actor, [ids[i % len(ids)]], "service.volunteer", "bench")
+    service = AWARDS / (time.perf_counter() - start)
+
+    start = time.perf_counter()
+    for i in range(AWARDS):
+        db.session.execute(text(
+            "INSERT INTO ledger_entry (member_id, kind, year, delta_score, delta_spendable, idempotency_key, reason,"
+            " occurred_at, created_at) VALUES (:m, 'adjust', 2026, 0, 0, :k, '', now(), now())"),
+            {"m": ids[i % len(ids)], "k": f"baseline:{i}"})
+        db.session.commit()
+    baseline = AWARDS / (time.perf_counter() - start)
+    db.session.execute(text("DELETE FROM ledger_entry WHERE idempotency_key LIKE 'baseline:%'"))
+    db.session.commit()
+    return service, baseline
+
+
+def fill_entries(park):
+    """Bulk-load entries (with matching balances and scores) until the table holds ENTRIES rows."""
+    have = db.session.scalar(text("SELECT count(*) FROM ledger_entry"))
+    ids = [m.id for m in park.members_a + park.members_b]
+    db.session.execute(text("""
+        INSERT INTO ledger_entry (member_id, kind, dimension, year, delta_score, delta_spendable, idempotency_key,
+                                  reason, occurred_at, created_at)
+        SELECT (:ids)[1 + g % cardinality(:ids)], 'award', 'study', 2026, 1, 1, 'bulk:' || g, '', now(), now()
+        FROM generate_series(1, :n) g"""), {"ids": ids, "n": ENTRIES - have})
+    db.session.execute(text("""
+        UPDATE balance b SET spendable = s.total FROM (
+            SELECT member_id, sum(delta_spendable) total FROM ledger_entry GROUP BY member_id) s
+        WHERE b.member_id = s.member_id"""))
+    db.session.execute(text("DELETE FROM score"))
+    db.session.execute(text("""
+        INSERT INTO score (member_id, year, dimension, score)
+        SELECT member_id, year, dimension, sum(delta_score) FROM ledger_entry
+        WHERE delta_score <> 0 GROUP BY member_id, year, dimension"""))
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+
+
+def timed(fn, repeat=3):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main():
+    fresh_database()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": DB, "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://"})
+    with app.app_context():
+        park = setup(app)
+        service, baseline = bench_awards(app, park)
+        fill_entries(park)
+        from points_mall.services import ledger
+
+        verify_s, problems = timed(ledger.verify)
+        scan_s, _ = timed(lambda: db.session.execute(text("SELECT sum(delta_spendable) FROM ledger_entry")).scalar())
+        entries = db.session.scalar(text("SELECT count(*) FROM ledger_entry"))
+    result = {
+        "awards_per_s": round(service, 1),
+        "baseline_bare_insert_per_s": round(baseline, 1),
+        "awards_ratio_to_baseline": round(service / baseline, 3),
+        "verify_entries": entries,
+        "verify_seconds": round(verify_s, 3),
+        "verify_problems": len(problems),
+        "baseline_full_scan_seconds": round(scan_s, 3),
+        "verify_ratio_to_scan": round(verify_s / scan_s, 2),
+    }
+    for key, value in result.items():
+        print(f"{key:32} {value}")
+    (ROOT / "results").mkdir(exist_ok=True)
+    (ROOT / "results" / "ledger.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""A local fake of WeChat's HTTP API: a real server on 127.0.0.1 that records what it got
+and can be told to fail, so the real wechatpy client is tested without the internet."""
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+class FakeWechat:
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.failures: list[tuple[str, object]] = []  # (path, errcode | "http500" | "timeout")
+        self.tokens_issued = 0
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/"
+
+    def start(self) -> "FakeWechat":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def fail(self, path: str, how, times: int = 1) -> None:
+        """The next `times` calls to path answer with an errcode, HTTP 500, or a timeout."""
+        with self.lock:
+            self.failures.extend([(path, how)] * times)
+
+    def calls(self, path: str) -> list[dict]:
+        return [r for r in self.requests if r["path"] == path]
+
+    def _take_failure(self, path):
+        with self.lock:
+            for i, (p, how) in enumerate(self.failures):
+                if p == path:
+                    del self.failures[i]
+                    return how
+        return None
+
+    def answer(self, path: str, query: dict, body: dict | None) -> dict:
+        if path == "/cgi-bin/token":
+            with self.lock:
+                self.tokens_issued += 1
+                return {"access_token": f"TOKEN-{self.tokens_issued}", "expires_in": 7200}
+        if path == "/sns/jscode2session":
+            code = query.get("js_code", "")
+            if code.startswith("bad"):
+                return {"errcode": 40029, "errmsg": "invalid code"}
+            return {"openid": f"o-{code}", "session_key": "session-key", "unionid": f"u-{code}"}
+        return {"errcode": 0, "errmsg": "ok"}
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _serve(self, body):
+                url = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                fake.requests.append({"path": url.path, "query": query, "body": body})
+                how = fake._take_failure(url.path)
+                if how == "timeout":
+                    time.sleep(3)
+                if how == "http500":
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                payload = {"errcode": how, "errmsg": "fake failure"} if isinstance(how, int) else \
+                    fake.answer(url.path, query, body)
+                data = json.dumps(payload).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                self._serve(None)
+
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self._serve(json.loads(raw or b"{}"))
+
+        return Handler

@@ -1,0 +1,54 @@
+"""Mini-program login through the real wechatpy client, against the local fake WeChat server."""
+import pytest
+
+from points_mall import create_app
+from points_mall.config import TestConfig
+
+from .fake_wechat import FakeWechat
+
+
+@pytest.fixture
+def fake():
+    server = FakeWechat().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def wechat_client(app, fake):
+    """A second app on the same database whose gateway is wechatpy pointed at the fake."""
+    other = create_app(TestConfig)
+    other.config.update(WECHAT_GATEWAY="wechatpy", WECHAT_API_BASE_URL=fake.base_url, WECHAT_MP_APPID="wx-mp",
+                        WECHAT_MP_SECRET="mp-secret", WECHAT_TIMEOUT=1)
+    return other.test_client()
+
+
+def test_login_exchanges_the_code_with_wechat_and_binds(wechat_client, fake, park):
+    r = wechat_client.post("/api/v1/auth/wechat-login", json={"code": "abc123"})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["needs_binding"] is True
+    call = fake.calls("/sns/jscode2session")[0]["query"]
+    assert call["js_code"] == "abc123" and call["appid"] == "wx-mp" and call["secret"] == "mp-secret"
+    m = park.members_a[1]
+    bound = wechat_client.post("/api/v1/auth/bind", json={"name": m.name, "phone": m.phone},
+                               headers={"Authorization": f"Bearer {r.get_json()['token']}"})
+    assert bound.status_code == 200
+    again = wechat_client.post("/api/v1/auth/wechat-login", json={"code": "abc123"}).get_json()
+    assert again["member"]["id"] == m.id
+
+
+def test_an_invalid_code_is_a_clear_4xx(wechat_client, fake, park):
+    r = wechat_client.post("/api/v1/auth/wechat-login", json={"code": "bad-code"})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_login_code"
+
+
+def test_wechat_down_is_a_503_not_a_500(wechat_client, fake, park):
+    fake.fail("/sns/jscode2session", "http500")
+    r = wechat_client.post("/api/v1/auth/wechat-login", json={"code": "abc"})
+    assert r.status_code == 503 and r.get_json()["error"]["code"] == "wechat_unavailable"
+
+
+def test_a_hanging_wechat_times_out_instead_of_hanging_the_login(wechat_client, fake, park):
+    fake.fail("/sns/jscode2session", "timeout")
+    r = wechat_client.post("/api/v1/auth/wechat-login", json={"code": "abc"})
+    assert r.status_code == 503
