@@ -1,4 +1,5 @@
 """Extension objects, created bare and bound to the app by the factory."""
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -21,20 +22,20 @@ class Base(DeclarativeBase):
 
 
 class RedisHolder:
-    """The Redis connection, or None on the embedded default."""
-
-    def __init__(self):
-        self.client = None
+    """The current app's Redis connection, or None on the embedded default."""
 
     def init_app(self, app):
         url = app.config.get("REDIS_URL")
+        client = None
         if url:
             import redis
 
-            self.client = redis.Redis.from_url(url, socket_timeout=5, health_check_interval=30)
-        else:
-            self.client = None
-        app.extensions["pm_redis"] = self
+            client = redis.Redis.from_url(url, socket_timeout=5, health_check_interval=30)
+        app.extensions["pm_redis"] = client
+
+    @property
+    def client(self):
+        return current_app.extensions["pm_redis"]
 
 
 db = SQLAlchemy(model_class=Base)

@@ -1,34 +1,61 @@
-"""The embedded default: SQLite, no Redis, built by the same migrations, seeded with the demo park."""
-import pytest
+"""The embedded default, as `make run` starts it: SQLite, no Redis, the migrations, the demo park,
+and a real server answering HTTP."""
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-from points_mall import create_app
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def embedded(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'pm.sqlite3'}", "REDIS_URL": None,
-                      "RATELIMIT_STORAGE_URI": "memory://", "SECRET_KEY": "embedded-test-secret-key-0123456789"})
-    return app
+def flask(env, *args, **kw):
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "points_mall", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, **kw)
 
 
-def test_the_demo_runs_on_sqlite_without_redis(embedded):
-    runner = embedded.test_cli_runner()
-    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
-    seeded = runner.invoke(args=["seed-demo"])
-    assert seeded.exit_code == 0, seeded.output
-    assert "admin-demo-2026" in seeded.output
-    assert "already present" in runner.invoke(args=["seed-demo"]).output
-    assert runner.invoke(args=["ledger-verify"]).exit_code == 0
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
-    client = embedded.test_client()
-    login = client.post("/api/v1/auth/wechat-login", json={"code": "dev:demo-member"}).get_json()
-    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {login['token']}"}).get_json()
-    assert me["spendable"] > 0 and me["score_by_dimension"]["study"] > 0
-    staff = client.post("/api/v1/auth/staff-login", json={"username": "huayou", "password": "organizer-demo-2026"})
-    token = staff.get_json()["token"]
-    members = client.get("/api/v1/admin/members", headers={"Authorization": f"Bearer {token}"}).get_json()
-    assert members and all(m["org_id"] == members[0]["org_id"] for m in members)
-    award = client.post("/api/v1/awards", json={"member_ids": [members[0]["id"]], "rule_code": "service.volunteer"},
-                        headers={"Authorization": f"Bearer {token}"})
-    assert award.status_code == 201
-    assert runner.invoke(args=["ledger-verify"]).exit_code == 0
+
+def test_the_demo_runs_on_sqlite_without_redis(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'pm.sqlite3'}"
+    assert flask(env, "db", "upgrade").returncode == 0
+    seeded = flask(env, "seed-demo")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "admin-demo-2026" in seeded.stdout
+    assert "already present" in flask(env, "seed-demo").stdout
+    assert flask(env, "ledger-verify").returncode == 0
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "flask", "--app", "points_mall", "run", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(base + "/healthz", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        login = requests.post(base + "/api/v1/auth/wechat-login", json={"code": "dev:demo-member"}).json()
+        me = requests.get(base + "/api/v1/me", headers={"Authorization": f"Bearer {login['token']}"}).json()
+        assert me["spendable"] > 0 and me["score_by_dimension"]["study"] > 0
+        staff = requests.post(base + "/api/v1/auth/staff-login",
+                              json={"username": "huayou", "password": "organizer-demo-2026"}).json()
+        auth = {"Authorization": f"Bearer {staff['token']}"}
+        members = requests.get(base + "/api/v1/admin/members", headers=auth).json()
+        assert members and all(m["org_id"] == members[0]["org_id"] for m in members)
+        award = requests.post(base + "/api/v1/awards", headers=auth,
+                              json={"member_ids": [members[0]["id"]], "rule_code": "service.volunteer"})
+        assert award.status_code == 201
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert flask(env, "ledger-verify").returncode == 0
