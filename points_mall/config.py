@@ -22,6 +22,11 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/minute;50/day")
     BIND_RATE_LIMIT = os.environ.get("BIND_RATE_LIMIT", "5/minute;20/day")
 
+    CHECKIN_CODE_STEP = _env_int("CHECKIN_CODE_STEP", 30)  # seconds a check-in code lives
+    CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "30/minute")
+    CODE_RATE_LIMIT = os.environ.get("CODE_RATE_LIMIT", "60/minute")
+    OFFLINE_MAX_AGE_DAYS = _env_int("OFFLINE_MAX_AGE_DAYS", 7)
+
     # Yearly score needed for 1..5 stars (党员星级).
     STAR_THRESHOLDS = [int(x) for x in os.environ.get("STAR_THRESHOLDS", "20,40,60,80,100").split(",")]
 
@@ -57,3 +62,5 @@ class TestConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 30, "max_overflow": 60, "pool_timeout": 60}
     LOGIN_RATE_LIMIT = "1000/minute"
     BIND_RATE_LIMIT = "1000/minute"
+    CHECKIN_RATE_LIMIT = "1000/minute"
+    CODE_RATE_LIMIT = "1000/minute"

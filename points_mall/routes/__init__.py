@@ -1,4 +1,4 @@
 """Thin flask-smorest blueprints: parse → call a service → dump."""
-from . import admin, auth, awards, me
+from . import activities, admin, auth, awards, me
 
-BLUEPRINTS = [auth.blp, me.blp, awards.blp, admin.blp]
+BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, admin.blp]

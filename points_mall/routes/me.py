@@ -1,9 +1,12 @@
 """The member's own page: points, score, ledger."""
 from flask_smorest import Blueprint
 
+from ..extensions import limiter
+from ..schemas.activity import CodeOut
 from ..schemas.points import LedgerPage, LedgerQuery, MeOut, MeQuery
 from ..services import ledger, profile
-from .security import BEARER, current_member_id
+from .activities import code_answer, code_limit
+from .security import BEARER, current_member_id, rate_key_subject
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="我的积分")
 
@@ -23,3 +26,12 @@ def me(query):
 def my_ledger(query):
     entries, next_cursor = ledger.history(current_member_id(), query["cursor"], query["limit"])
     return {"entries": entries, "next_cursor": next_cursor}
+
+
+@blp.get("/qr")
+@limiter.limit(code_limit, key_func=rate_key_subject)
+@blp.response(200, CodeOut)
+@blp.doc(security=[BEARER])
+def my_code():
+    """The member's own rotating code, for an organizer to scan at an event."""
+    return code_answer("m", current_member_id())

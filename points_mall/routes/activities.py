@@ -1,0 +1,175 @@
+"""Activities, their rotating check-in code, check-ins, leave, minutes and attendance."""
+from datetime import datetime, time, timedelta
+from urllib.parse import quote
+
+from flask import Response, current_app, url_for
+from flask_smorest import Blueprint
+
+from ..extensions import limiter
+from ..schemas.activity import (ActivityIn, ActivityOut, ActivityPatch, ActivityQuery, AttendanceOut, CancelIn,
+                                CheckinIn, CheckinOut, CodeOut, FormatQuery, LeaveIn, LeaveOut, MinutesIn, OfflineIn,
+                                OfflineResult, OrgAttendanceQuery, OrgAttendanceRow, OrganizerCheckinIn)
+from ..services import activities, attendance, checkin, codes, export
+from ..services.clock import zone
+from .security import BEARER, current_actor, current_member_id, rate_key_subject
+
+blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="活动与签到")
+
+
+def checkin_limit():
+    return current_app.config["CHECKIN_RATE_LIMIT"]
+
+
+def code_limit():
+    return current_app.config["CODE_RATE_LIMIT"]
+
+
+def xlsx(filename: str, headers: list[str], rows: list[list]) -> Response:
+    return Response(export.workbook(filename, headers, rows), mimetype=export.XLSX, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}.xlsx"})
+
+
+def code_answer(kind: str, obj_id: int) -> dict:
+    code = codes.current(kind, obj_id)
+    token = code["payload"].rsplit("=", 1)[1]
+    return code | {"svg": codes.svg(code["payload"]),
+                   "png_url": url_for("web.code_png", kind=kind, obj_id=obj_id, t=token, _external=True)}
+
+
+@blp.get("/activities")
+@blp.arguments(ActivityQuery, location="query")
+@blp.response(200, ActivityOut(many=True))
+@blp.doc(security=[BEARER])
+def list_activities(query):
+    actor = current_actor()
+    if actor.kind == "member" and not actor.grants:
+        return activities.for_member(actor.id, query["status"])
+    return activities.for_staff(actor, query["status"])
+
+
+@blp.post("/activities")
+@blp.arguments(ActivityIn)
+@blp.response(201, ActivityOut)
+@blp.doc(security=[BEARER])
+def create_activity(body):
+    return activities.create(current_actor(), **body)
+
+
+@blp.get("/activities/<int:activity_id>")
+@blp.response(200, ActivityOut)
+@blp.doc(security=[BEARER])
+def get_activity(activity_id):
+    current_actor()
+    return activities.get(activity_id)
+
+
+@blp.patch("/activities/<int:activity_id>")
+@blp.arguments(ActivityPatch(partial=True))
+@blp.response(200, ActivityOut)
+@blp.doc(security=[BEARER])
+def edit_activity(body, activity_id):
+    return activities.edit(current_actor(), activity_id, **body)
+
+
+@blp.post("/activities/<int:activity_id>/publish")
+@blp.response(200, ActivityOut)
+@blp.doc(security=[BEARER])
+def publish_activity(activity_id):
+    return activities.publish(current_actor(), activity_id)
+
+
+@blp.post("/activities/<int:activity_id>/cancel")
+@blp.arguments(CancelIn)
+@blp.response(200, ActivityOut)
+@blp.doc(security=[BEARER])
+def cancel_activity(body, activity_id):
+    return activities.cancel(current_actor(), activity_id, body["reason"])
+
+
+@blp.get("/activities/<int:activity_id>/qr")
+@limiter.limit(code_limit, key_func=rate_key_subject)
+@blp.response(200, CodeOut)
+@blp.doc(security=[BEARER])
+def activity_code(activity_id):
+    activities.managed(current_actor(), activity_id)
+    return code_answer("a", activity_id)
+
+
+@blp.post("/checkins")
+@limiter.limit(checkin_limit, key_func=rate_key_subject)
+@blp.arguments(CheckinIn)
+@blp.response(200, CheckinOut)
+@blp.doc(security=[BEARER])
+def scan(body):
+    return checkin.scan(current_member_id(), body["payload"], body["nonce"], body["latitude"], body["longitude"])
+
+
+@blp.post("/activities/<int:activity_id>/checkins")
+@limiter.limit(checkin_limit, key_func=rate_key_subject)
+@blp.arguments(OrganizerCheckinIn)
+@blp.response(200, CheckinOut)
+@blp.doc(security=[BEARER])
+def check_in_member(body, activity_id):
+    return checkin.by_organizer(current_actor(), activity_id, body["nonce"], body["member_code"], body["member_id"])
+
+
+@blp.post("/activities/<int:activity_id>/checkins/offline")
+@blp.arguments(OfflineIn)
+@blp.response(200, OfflineResult(many=True))
+@blp.doc(security=[BEARER])
+def upload_offline(body, activity_id):
+    return checkin.upload_offline(current_actor(), activity_id, body["scans"])
+
+
+@blp.get("/activities/<int:activity_id>/attendance")
+@blp.arguments(FormatQuery, location="query")
+@blp.response(200, AttendanceOut)
+@blp.doc(security=[BEARER])
+def activity_attendance(query, activity_id):
+    data = attendance.for_activity(current_actor(), activity_id)
+    if query["format"] == "xlsx":
+        return xlsx(f"签到表-{data['activity'].title}", *attendance.activity_sheet(data))
+    return data
+
+
+@blp.post("/activities/<int:activity_id>/leave")
+@blp.arguments(LeaveIn)
+@blp.response(201, LeaveOut)
+@blp.doc(security=[BEARER])
+def ask_leave(body, activity_id):
+    return attendance.ask_leave(current_member_id(), activity_id, body["reason"])
+
+
+@blp.post("/leave/<int:leave_id>/approve")
+@blp.response(200, LeaveOut)
+@blp.doc(security=[BEARER])
+def approve_leave(leave_id):
+    return attendance.decide_leave(current_actor(), leave_id, True)
+
+
+@blp.post("/leave/<int:leave_id>/reject")
+@blp.response(200, LeaveOut)
+@blp.doc(security=[BEARER])
+def reject_leave(leave_id):
+    return attendance.decide_leave(current_actor(), leave_id, False)
+
+
+@blp.put("/activities/<int:activity_id>/minutes")
+@blp.arguments(MinutesIn)
+@blp.response(200, AttendanceOut)
+@blp.doc(security=[BEARER])
+def write_minutes(body, activity_id):
+    return attendance.write_minutes(current_actor(), activity_id, body["minutes"])
+
+
+@blp.get("/attendance")
+@blp.arguments(OrgAttendanceQuery, location="query")
+@blp.response(200, OrgAttendanceRow(many=True))
+@blp.doc(security=[BEARER])
+def org_attendance(query):
+    start = datetime.combine(query["start"], time.min, zone())
+    end = datetime.combine(query["end"] + timedelta(days=1), time.min, zone())
+    rows = attendance.for_org(current_actor(), query["org_id"], start, end)
+    if query["format"] == "xlsx":
+        return xlsx(f"出勤统计-{query['start']}至{query['end']}", *attendance.org_sheet(rows))
+    return rows

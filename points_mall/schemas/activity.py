@@ -1,0 +1,163 @@
+"""Activities, check-ins, attendance."""
+from marshmallow import Schema, fields, validate
+
+from ..models.activity import ACTIVITY_KINDS
+
+
+class ActivityIn(Schema):
+    org_id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
+    title = fields.String(required=True, validate=validate.Length(1, 100))
+    description = fields.String(load_default="", validate=validate.Length(0, 5000))
+    place = fields.String(load_default="", validate=validate.Length(0, 200))
+    latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
+    longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-180, 180))
+    radius_m = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(10, 100000))
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    checkin_opens_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    checkin_closes_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    capacity = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 100000))
+    open_to_volunteers = fields.Boolean(load_default=False)
+    rule_code = fields.String(load_default=None, allow_none=True)
+    publish = fields.Boolean(load_default=False)
+
+
+class ActivityPatch(ActivityIn):
+    class Meta:
+        exclude = ("org_id", "publish")
+
+
+class ActivityOut(Schema):
+    id = fields.Integer()
+    org_id = fields.Integer()
+    org_name = fields.Function(lambda a: a.org.name)
+    kind = fields.String()
+    title = fields.String()
+    description = fields.String()
+    place = fields.String()
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    radius_m = fields.Integer(allow_none=True)
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    checkin_opens_at = fields.DateTime()
+    checkin_closes_at = fields.DateTime()
+    capacity = fields.Integer(allow_none=True)
+    open_to_volunteers = fields.Boolean()
+    rule_id = fields.Integer(allow_none=True)
+    status = fields.String()
+
+
+class ActivityQuery(Schema):
+    scope = fields.String(load_default="mine", validate=validate.OneOf(["mine"]))
+    status = fields.String(load_default=None, validate=validate.OneOf(["upcoming", "past"]))
+
+
+class CancelIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class CodeOut(Schema):
+    payload = fields.String()
+    png_url = fields.String()
+    svg = fields.String()
+    expires_in = fields.Integer()
+    step = fields.Integer()
+
+
+class CheckinIn(Schema):
+    payload = fields.String(required=True, validate=validate.Length(1, 300))
+    nonce = fields.String(required=True, validate=validate.Length(8, 64))
+    latitude = fields.Float(load_default=None, validate=validate.Range(-90, 90))
+    longitude = fields.Float(load_default=None, validate=validate.Range(-180, 180))
+
+
+class OrganizerCheckinIn(Schema):
+    member_code = fields.String(load_default=None, validate=validate.Length(1, 300))
+    member_id = fields.Integer(load_default=None)
+    nonce = fields.String(required=True, validate=validate.Length(8, 64))
+
+
+class OfflineScan(OrganizerCheckinIn):
+    scanned_at = fields.AwareDateTime(required=True)
+
+
+class OfflineIn(Schema):
+    scans = fields.List(fields.Nested(OfflineScan), required=True, validate=validate.Length(1, 500))
+
+
+class CheckinOut(Schema):
+    activity = fields.Dict()
+    member_id = fields.Integer()
+    checkin_id = fields.Integer()
+    points = fields.Integer()
+    spendable = fields.Integer()
+    late_upload = fields.Boolean()
+
+
+class OfflineResult(CheckinOut):
+    nonce = fields.String()
+    outcome = fields.String()
+    reason = fields.String()
+    message = fields.String()
+
+
+class LeaveIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
+class LeaveOut(Schema):
+    id = fields.Integer()
+    activity_id = fields.Integer()
+    member_id = fields.Integer()
+    reason = fields.String()
+    status = fields.String()
+
+
+class MinutesIn(Schema):
+    minutes = fields.String(required=True, validate=validate.Length(1, 20000))
+
+
+class Attendee(Schema):
+    member_id = fields.Integer()
+    name = fields.String()
+    org = fields.String()
+    scanned_at = fields.DateTime()
+    method = fields.String()
+    points = fields.Integer()
+    late_upload = fields.Boolean()
+    reason = fields.String()
+
+
+class AttendanceOut(Schema):
+    activity = fields.Nested(ActivityOut)
+    minutes = fields.Function(lambda d: d["activity"].minutes)
+    present = fields.List(fields.Nested(Attendee))
+    on_leave = fields.List(fields.Nested(Attendee))
+    absent = fields.List(fields.Nested(Attendee))
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class FormatQuery(Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
+
+
+class OrgAttendanceQuery(FormatQuery):
+    org_id = fields.Integer(required=True)
+    start = fields.Date(required=True, data_key="from")
+    end = fields.Date(required=True, data_key="to")
+
+
+class OrgAttendanceRow(Schema):
+    activity_id = fields.Integer()
+    title = fields.String()
+    kind = fields.String()
+    org = fields.String()
+    starts_at = fields.DateTime()
+    expected = fields.Integer()
+    present = fields.Integer()
+    on_leave = fields.Integer()
+    absent = fields.Integer()
+    rate = fields.Float(allow_none=True)
+    has_minutes = fields.Boolean()

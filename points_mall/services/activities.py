@@ -1,0 +1,145 @@
+"""Activities (活动): organizers post them for their branch; members see those of their branch and above."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import literal, or_, select
+
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..models import Activity, Member, Org, Rule
+from ..models.activity import ACTIVITY_KINDS
+from . import notify
+from .access import Actor, get_org, require_org
+from .clock import local, utcnow
+from .tx import committed
+
+EDITABLE = ("kind", "title", "description", "place", "latitude", "longitude", "radius_m", "starts_at", "ends_at",
+            "checkin_opens_at", "checkin_closes_at", "capacity", "open_to_volunteers", "rule_code")
+WINDOW_MARGIN = timedelta(minutes=30)
+
+
+def get(activity_id: int) -> Activity:
+    activity = db.session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound("unknown_activity", "活动不存在", details={"activity_id": activity_id})
+    return activity
+
+
+def managed(actor: Actor, activity_id: int) -> Activity:
+    """An activity the actor may run: its organisation is inside their subtree."""
+    activity = get(activity_id)
+    require_org(actor, "organizer", activity.org)
+    return activity
+
+
+def _apply_fields(activity: Activity, fields: dict) -> None:
+    if "rule_code" in fields:
+        code = fields.pop("rule_code")
+        rule = db.session.scalar(select(Rule).where(Rule.code == code, Rule.active)) if code else None
+        if code and rule is None:
+            raise DomainError("unknown_rule", "积分细则不存在或已停用", 404, {"rule_code": code})
+        activity.rule_id = rule.id if rule else None
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    if activity.kind not in ACTIVITY_KINDS:
+        raise DomainError("invalid_kind", "活动类型无效", 422, {"allowed": list(ACTIVITY_KINDS)})
+    if activity.ends_at <= activity.starts_at:
+        raise DomainError("invalid_time", "结束时间应晚于开始时间", 422)
+    activity.checkin_opens_at = activity.checkin_opens_at or activity.starts_at - WINDOW_MARGIN
+    activity.checkin_closes_at = activity.checkin_closes_at or activity.ends_at + WINDOW_MARGIN
+    if activity.checkin_closes_at <= activity.checkin_opens_at:
+        raise DomainError("invalid_time", "签到截止时间应晚于签到开始时间", 422)
+    if (activity.latitude is None) != (activity.longitude is None) or \
+            (activity.radius_m is not None and activity.latitude is None):
+        raise DomainError("invalid_place", "定位签到需同时给出纬度、经度和半径", 422)
+
+
+def create(actor: Actor, org_id: int, publish: bool = False, **fields) -> Activity:
+    org = get_org(org_id)
+    require_org(actor, "organizer", org)
+    activity = Activity(org_id=org.id, org=org, created_by=actor.key, status="draft", checked_in=0,
+                        checkin_opens_at=None, checkin_closes_at=None)
+    with committed("duplicate_activity", "活动已存在"):
+        _apply_fields(activity, {k: v for k, v in fields.items() if k in EDITABLE})
+        db.session.add(activity)
+        db.session.flush()
+        if publish:
+            _publish(activity)
+    return activity
+
+
+def edit(actor: Actor, activity_id: int, **fields) -> Activity:
+    activity = managed(actor, activity_id)
+    if activity.status == "cancelled":
+        raise DomainError("cancelled", "活动已取消，不能修改", 409)
+    with committed("conflict", "修改冲突，请重试"):
+        _apply_fields(activity, {k: v for k, v in fields.items() if k in EDITABLE})
+    return activity
+
+
+def publish(actor: Actor, activity_id: int) -> Activity:
+    activity = managed(actor, activity_id)
+    if activity.status != "draft":
+        raise DomainError("not_draft", "只有草稿可以发布", 409)
+    with committed("conflict", "操作冲突，请重试"):
+        _publish(activity)
+    return activity
+
+
+def _publish(activity: Activity) -> None:
+    activity.status = "published"
+    when = local(activity.starts_at).strftime("%m月%d日 %H:%M")
+    for member_id in audience_ids(activity):
+        notify.emit("activity_published", "新活动", f"{activity.title}（{when}，{activity.place or '地点待定'}）",
+                    member_id=member_id, data={"activity_id": activity.id})
+
+
+def cancel(actor: Actor, activity_id: int, reason: str) -> Activity:
+    activity = managed(actor, activity_id)
+    if activity.status == "cancelled":
+        raise DomainError("cancelled", "活动已取消", 409)
+    was_published = activity.status == "published"
+    with committed("conflict", "操作冲突，请重试"):
+        activity.status = "cancelled"
+        if was_published:
+            for member_id in audience_ids(activity):
+                notify.emit("activity_cancelled", "活动取消", f"{activity.title}已取消：{reason}",
+                            member_id=member_id, data={"activity_id": activity.id})
+    return activity
+
+
+def audience_ids(activity: Activity) -> list[int]:
+    """Members expected at the activity: the active members of its organisation subtree."""
+    return list(db.session.scalars(
+        select(Member.id).join(Org).where(Org.path.startswith(activity.org.path), Member.status == "active")
+        .order_by(Member.id)))
+
+
+def for_member(member_id: int, status: str | None) -> list[Activity]:
+    """Published activities of the member's branch and every organisation above it."""
+    member = db.session.get(Member, member_id)
+    query = select(Activity).join(Org, Activity.org_id == Org.id).where(Activity.status == "published")
+    mine = literal(member.org.path).startswith(Org.path)
+    if member.member_type == "群众志愿者":
+        mine = or_(mine, Activity.open_to_volunteers)
+    return _by_time(query.where(mine), status)
+
+
+def for_staff(actor: Actor, status: str | None) -> list[Activity]:
+    activities = _by_time(select(Activity).join(Org, Activity.org_id == Org.id), status)
+    return [a for a in activities if actor.covers_org("organizer", a.org)]
+
+
+def _by_time(query, status: str | None) -> list[Activity]:
+    now = utcnow()
+    if status == "upcoming":
+        query = query.where(Activity.ends_at >= now).order_by(Activity.starts_at)
+    elif status == "past":
+        query = query.where(Activity.ends_at < now).order_by(Activity.starts_at.desc())
+    else:
+        query = query.order_by(Activity.starts_at.desc())
+    return list(db.session.scalars(query.limit(200)))
+
+
+def is_open(activity: Activity, at: datetime | None = None) -> bool:
+    at = at or utcnow()
+    return activity.status == "published" and activity.checkin_opens_at <= at <= activity.checkin_closes_at

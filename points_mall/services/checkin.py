@@ -1,0 +1,212 @@
+"""Check-in (签到): one use case per way in, every attempt stored with its reason.
+
+A member scans the activity's rotating code; an organizer scans a member's own code or picks
+the name; an organizer uploads scans made offline. All of them end in `_check_in`.
+"""
+import math
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Activity, Balance, Checkin, Member, Rule, ScanAttempt
+from . import codes, ledger, notify
+from .access import Actor, require_org
+from .clock import utcnow
+
+LATE_AFTER = timedelta(minutes=10)
+
+
+def refusal(code: str, message: str, status: int = 409, **details) -> DomainError:
+    return DomainError(code, message, status, details)
+
+
+def scan(member_id: int, payload: str, nonce: str, latitude: float | None = None,
+         longitude: float | None = None) -> dict:
+    """The member scanned the code on the organizer's screen."""
+    def perform():
+        activity_id, token = codes.parse(payload, "a")
+        codes.verify("a", activity_id, token, utcnow())
+        return _check_in(activity_id, member_id, "scan", f"member:{member_id}", utcnow(),
+                         location=(latitude, longitude))
+    return _attempt(f"member:{member_id}", nonce, "scan", perform, member_id=member_id)
+
+
+def by_organizer(actor: Actor, activity_id: int, nonce: str, member_code: str | None = None,
+                 member_id: int | None = None, scanned_at: datetime | None = None) -> dict:
+    """The organizer checks in a member without a phone: by the member's own code, or by name."""
+    method = "member_code" if member_code else "by_name"
+    if scanned_at is not None:
+        method = "offline"
+
+    def perform():
+        at = scanned_at or utcnow()
+        activity = _activity(activity_id)
+        require_org(actor, "organizer", activity.org)
+        target = member_id
+        if member_code:
+            target, token = codes.parse(member_code, "m")
+            codes.verify("m", target, token, at)
+        if target is None:
+            raise refusal("invalid_member", "请提供党员码或选择党员", 422)
+        return _check_in(activity_id, target, method, actor.key, at, trusted_place=True)
+    return _attempt(actor.key, nonce, method, perform, activity_id=activity_id, member_id=member_id)
+
+
+def upload_offline(actor: Actor, activity_id: int, scans: list[dict]) -> list[dict]:
+    """Scans an organizer made without network, each with its original time and nonce."""
+    require_org(actor, "organizer", _activity(activity_id).org)
+    results = []
+    max_age = timedelta(days=current_app.config["OFFLINE_MAX_AGE_DAYS"])
+    for item in scans:
+        at = item["scanned_at"]
+        try:
+            if at > utcnow() + timedelta(minutes=2) or at < utcnow() - max_age:
+                raise refusal("invalid_time", "扫码时间无效（未来时间或超过上传期限）", 422)
+            answer = by_organizer(actor, activity_id, item["nonce"], item.get("member_code"),
+                                  item.get("member_id"), scanned_at=at)
+            results.append({"nonce": item["nonce"], "outcome": "ok", "reason": "ok", **answer})
+        except DomainError as e:
+            results.append({"nonce": item["nonce"], "outcome": "refused", "reason": e.code, "message": e.message})
+    return results
+
+
+def _activity(activity_id: int) -> Activity:
+    activity = db.session.get(Activity, activity_id)
+    if activity is None:
+        raise refusal("not_found", "活动不存在", 404)
+    return activity
+
+
+def _attempt(actor_key: str, nonce: str, method: str, perform, activity_id=None, member_id=None) -> dict:
+    """Run one attempt; store it with its outcome. A nonce seen before returns the first answer."""
+    nonce_key = f"{actor_key}:{nonce}"
+    earlier = _replay(nonce_key)
+    if earlier is not None:
+        return earlier
+    try:
+        result, record = perform()
+        db.session.add(ScanAttempt(**record, actor=actor_key, nonce_key=nonce_key))
+        db.session.commit()
+        return result
+    except IntegrityError:  # a twin request won the race: answer as it did
+        db.session.rollback()
+        earlier = _replay(nonce_key)
+        if earlier is not None:
+            return earlier
+        error = refusal("already_checked_in", "您已签到")
+    except DomainError as e:
+        db.session.rollback()
+        error = e
+    _store_refusal(nonce_key, actor_key, method, error, activity_id, member_id)
+    raise error
+
+
+def _store_refusal(nonce_key, actor_key, method, error, activity_id, member_id):
+    if activity_id is not None and db.session.get(Activity, activity_id) is None:
+        activity_id = None
+    if member_id is not None and db.session.get(Member, member_id) is None:
+        member_id = None
+    db.session.add(ScanAttempt(activity_id=activity_id, member_id=member_id, actor=actor_key, nonce_key=nonce_key,
+                               method=method, outcome="refused", reason=error.code, status=error.status,
+                               response={"code": error.code, "message": error.message, "details": error.details}))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+
+
+def _replay(nonce_key: str) -> dict | None:
+    attempt = db.session.scalar(select(ScanAttempt).where(ScanAttempt.nonce_key == nonce_key))
+    if attempt is None:
+        return None
+    if attempt.outcome == "ok":
+        return attempt.response
+    r = attempt.response
+    raise DomainError(r["code"], r["message"], attempt.status, r.get("details"))
+
+
+def _distance_m(lat1, lng1, lat2, lng2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371000 * 2 * math.asin(math.sqrt(a))
+
+
+def eligible(activity: Activity, member: Member) -> bool:
+    if member.org.path.startswith(activity.org.path):
+        return True
+    return activity.open_to_volunteers and member.member_type == "群众志愿者"
+
+
+def _check_window(activity: Activity, at: datetime) -> None:
+    if activity.status == "cancelled":
+        raise refusal("cancelled", "活动已取消")
+    if activity.status != "published":
+        raise refusal("not_published", "活动尚未发布")
+    if at < activity.checkin_opens_at:
+        raise refusal("not_open_yet", "签到尚未开始", opens_at=activity.checkin_opens_at.isoformat())
+    if at > activity.checkin_closes_at:
+        raise refusal("closed", "签到已结束")
+
+
+def _check_place(activity: Activity, location) -> None:
+    if activity.latitude is None or activity.radius_m is None:
+        return
+    lat, lng = location
+    if lat is None or lng is None:
+        raise refusal("location_required", "本活动需要定位签到，请允许获取位置", 422)
+    if _distance_m(activity.latitude, activity.longitude, lat, lng) > activity.radius_m:
+        raise refusal("out_of_range", "不在活动地点范围内", 403)
+
+
+def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at: datetime,
+              location=(None, None), trusted_place: bool = False) -> tuple[dict, dict]:
+    activity = _activity(activity_id)
+    member = db.session.get(Member, member_id)
+    if member is None or member.status != "active":
+        raise refusal("not_eligible", "您不在本次活动的参加范围内", 403)
+    _check_window(activity, at)
+    if not eligible(activity, member):
+        raise refusal("not_eligible", "您不在本次活动的参加范围内", 403)
+    if not trusted_place:
+        _check_place(activity, location)
+    if db.session.scalar(select(Checkin.id).where(Checkin.activity_id == activity_id,
+                                                  Checkin.member_id == member_id)) is not None:
+        raise refusal("already_checked_in", "您已签到")
+    if activity.capacity is not None:
+        taken = db.session.execute(
+            update(Activity).where(Activity.id == activity_id, Activity.checked_in < Activity.capacity)
+            .values(checked_in=Activity.checked_in + 1)
+        ).rowcount
+        if taken != 1:
+            raise refusal("full", "人数已满")
+    now = utcnow()
+    checkin = Checkin(activity_id=activity_id, member_id=member_id, method=method, scanned_at=at,
+                      recorded_at=now, late_upload=now - at > LATE_AFTER, actor=actor_key)
+    db.session.add(checkin)
+    db.session.flush()
+    checkin.points = _award(activity, checkin, actor_key)
+    spendable = db.session.get(Balance, member_id).spendable
+    result = {"activity": {"id": activity.id, "title": activity.title}, "member_id": member_id,
+              "checkin_id": checkin.id, "points": checkin.points, "spendable": spendable,
+              "late_upload": checkin.late_upload}
+    record = dict(activity_id=activity_id, member_id=member_id, method=method, outcome="ok", reason="ok",
+                  status=200, response=result, scanned_at=at, recorded_at=now)
+    return result, record
+
+
+def _award(activity: Activity, checkin: Checkin, actor_key: str) -> int:
+    if activity.rule_id is None:
+        return 0
+    rule = db.session.get(Rule, activity.rule_id)
+    entry = ledger.apply_rule(checkin.member_id, rule, key=f"checkin:{checkin.id}", source=("activity", activity.id),
+                              actor=actor_key, reason=activity.title, occurred_at=checkin.scanned_at)
+    if entry is None:
+        return 0
+    notify.emit("points_changed", "签到成功", f"{activity.title}：获得{entry.delta_score}分",
+                member_id=checkin.member_id, data={"entry_id": entry.id, "activity_id": activity.id})
+    return entry.delta_score

@@ -1,0 +1,26 @@
+"""Small helpers the tests share."""
+import uuid
+from datetime import datetime, timedelta, timezone
+
+
+def now():
+    return datetime.now(timezone.utc)
+
+
+def iso(dt):
+    return dt.isoformat()
+
+
+def make_activity(client, park, who="org_a", org=None, publish=True, **fields):
+    """An activity of branch A, open for check-in now, awarding study.meeting."""
+    body = {"org_id": (org or park.branch_a).id, "kind": "theme_day", "title": "七一主题党日",
+            "place": "党群服务中心", "starts_at": iso(now() - timedelta(minutes=10)),
+            "ends_at": iso(now() + timedelta(hours=2)), "rule_code": "study.meeting", "publish": publish}
+    body.update(fields)
+    r = client.post("/api/v1/activities", json=body, headers=park.auth(who))
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def nonce():
+    return uuid.uuid4().hex
