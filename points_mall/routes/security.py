@@ -23,10 +23,13 @@ def current_actor() -> access.Actor:
 
 
 def current_member_id() -> int:
-    actor = current_actor()
-    if actor.kind != "member":
+    """The member calling a members-only endpoint (their grants do not matter here)."""
+    claims = _claims()
+    if claims["kind"] == "binding":
+        raise DomainError("unauthorized", "请先完成绑定", 401)
+    if claims["kind"] != "member":
         raise DomainError("members_only", "仅党员本人可用", 403)
-    return actor.id
+    return int(claims["sub"])
 
 
 def binding_claims() -> dict:

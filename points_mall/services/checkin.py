@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError
 from ..extensions import db
@@ -75,7 +76,7 @@ def upload_offline(actor: Actor, activity_id: int, scans: list[dict]) -> list[di
 
 
 def _activity(activity_id: int) -> Activity:
-    activity = db.session.get(Activity, activity_id)
+    activity = db.session.get(Activity, activity_id, options=[joinedload(Activity.org)])
     if activity is None:
         raise refusal("not_found", "活动不存在", 404)
     return activity
@@ -166,7 +167,7 @@ def _check_place(activity: Activity, location) -> None:
 def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at: datetime,
               location=(None, None), trusted_place: bool = False) -> tuple[dict, dict]:
     activity = _activity(activity_id)
-    member = db.session.get(Member, member_id)
+    member = db.session.get(Member, member_id, options=[joinedload(Member.org)])
     if member is None or member.status != "active":
         raise refusal("not_eligible", "您不在本次活动的参加范围内", 403)
     _check_window(activity, at)
@@ -174,9 +175,6 @@ def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at:
         raise refusal("not_eligible", "您不在本次活动的参加范围内", 403)
     if not trusted_place:
         _check_place(activity, location)
-    if db.session.scalar(select(Checkin.id).where(Checkin.activity_id == activity_id,
-                                                  Checkin.member_id == member_id)) is not None:
-        raise refusal("already_checked_in", "您已签到")
     if activity.capacity is not None:
         taken = db.session.execute(
             update(Activity).where(Activity.id == activity_id, Activity.checked_in < Activity.capacity)
@@ -188,7 +186,7 @@ def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at:
     checkin = Checkin(activity_id=activity_id, member_id=member_id, method=method, scanned_at=at,
                       recorded_at=now, late_upload=now - at > LATE_AFTER, actor=actor_key)
     db.session.add(checkin)
-    db.session.flush()
+    db.session.flush()  # the unique (activity, member) pair refuses a second check-in here
     checkin.points = _award(activity, checkin, actor_key)
     spendable = db.session.get(Balance, member_id).spendable
     result = {"activity": {"id": activity.id, "title": activity.title}, "member_id": member_id,

@@ -93,9 +93,12 @@ def apply_rule(member_id: int, rule: Rule, *, key: str, source: tuple[str | None
     A deduction lowers the score in full but takes only what is spendable (never below 0).
     """
     occurred_at = occurred_at or utcnow()
-    spendable = lock_balance(member_id)
+    capped = rule.cap_period and rule.cap is not None
+    # A plain award needs no lock: the conditional UPDATE adds atomically. A cap or a deduction
+    # reads before it writes, so it holds the member's balance row meanwhile.
+    spendable = lock_balance(member_id) if capped or rule.points < 0 else None
     points = rule.points
-    if rule.cap_period and rule.cap is not None:
+    if capped:
         room = rule.cap - used_under_cap(member_id, rule, occurred_at)
         if room <= 0:
             return None
