@@ -26,3 +26,4 @@ test: venv
 bench: venv
 	./scripts/test-deps
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/checkin.py
