@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .org import Org
+from .rules import Rule
 from .types import BigId, UTCDateTime, utcnow
 
 # 支部党员大会, 支委会, 党小组会, 党课, 主题党日, 志愿服务, 道德讲堂, 学习, 文体活动
@@ -42,6 +43,7 @@ class Activity(db.Model):
     minutes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org: Mapped[Org] = relationship()
+    rule: Mapped[Rule | None] = relationship()
 
 
 class Checkin(db.Model):

@@ -7,13 +7,13 @@ import math
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Activity, Balance, Checkin, Member, Rule, ScanAttempt
+from ..models import Activity, Balance, Checkin, Member, ScanAttempt
 from . import codes, ledger, notify
 from .access import Actor, require_org
 from .clock import utcnow
@@ -76,7 +76,7 @@ def upload_offline(actor: Actor, activity_id: int, scans: list[dict]) -> list[di
 
 
 def _activity(activity_id: int) -> Activity:
-    activity = db.session.get(Activity, activity_id, options=[joinedload(Activity.org)])
+    activity = db.session.get(Activity, activity_id, options=[joinedload(Activity.org), joinedload(Activity.rule)])
     if activity is None:
         raise refusal("not_found", "活动不存在", 404)
     return activity
@@ -90,7 +90,7 @@ def _attempt(actor_key: str, nonce: str, method: str, perform, activity_id=None,
         return earlier
     try:
         result, record = perform()
-        db.session.add(ScanAttempt(**record, actor=actor_key, nonce_key=nonce_key))
+        db.session.execute(insert(ScanAttempt).values(**record, actor=actor_key, nonce_key=nonce_key))
         db.session.commit()
         return result
     except IntegrityError:  # a twin request won the race: answer as it did
@@ -183,12 +183,13 @@ def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at:
         if taken != 1:
             raise refusal("full", "人数已满")
     now = utcnow()
-    checkin = Checkin(activity_id=activity_id, member_id=member_id, method=method, scanned_at=at,
-                      recorded_at=now, late_upload=now - at > LATE_AFTER, actor=actor_key)
-    db.session.add(checkin)
-    db.session.flush()  # the unique (activity, member) pair refuses a second check-in here
-    checkin.points = _award(activity, checkin, actor_key)
-    spendable = db.session.get(Balance, member_id).spendable
+    entry = _award(activity, member_id, at, actor_key)
+    row = dict(activity_id=activity_id, member_id=member_id, method=method, scanned_at=at, recorded_at=now,
+               late_upload=now - at > LATE_AFTER, actor=actor_key, points=entry.delta_score if entry else 0)
+    checkin = Checkin(**row)
+    # The unique (activity, member) pair refuses a second check-in right here.
+    checkin.id = db.session.execute(insert(Checkin).values(row).returning(Checkin.id)).scalar_one()
+    spendable = entry.spendable_after if entry else db.session.get(Balance, member_id).spendable
     result = {"activity": {"id": activity.id, "title": activity.title}, "member_id": member_id,
               "checkin_id": checkin.id, "points": checkin.points, "spendable": spendable,
               "late_upload": checkin.late_upload}
@@ -197,14 +198,14 @@ def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at:
     return result, record
 
 
-def _award(activity: Activity, checkin: Checkin, actor_key: str) -> int:
-    if activity.rule_id is None:
-        return 0
-    rule = db.session.get(Rule, activity.rule_id)
-    entry = ledger.apply_rule(checkin.member_id, rule, key=f"checkin:{checkin.id}", source=("activity", activity.id),
-                              actor=actor_key, reason=activity.title, occurred_at=checkin.scanned_at)
-    if entry is None:
-        return 0
-    notify.emit("points_changed", "签到成功", f"{activity.title}：获得{entry.delta_score}分",
-                member_id=checkin.member_id, data={"entry_id": entry.id, "activity_id": activity.id})
-    return entry.delta_score
+def _award(activity: Activity, member_id: int, at: datetime, actor_key: str):
+    """The activity's rule, through the ledger, once per member and activity (the idempotency key)."""
+    if activity.rule is None:
+        return None
+    entry = ledger.apply_rule(member_id, activity.rule, key=f"checkin:{activity.id}:{member_id}",
+                              source=("activity", activity.id), actor=actor_key, reason=activity.title,
+                              occurred_at=at)
+    if entry is not None:
+        notify.emit("points_changed", "签到成功", f"{activity.title}：获得{entry.delta_score}分",
+                    member_id=member_id, data={"entry_id": entry.id, "activity_id": activity.id})
+    return entry

@@ -5,7 +5,7 @@ use case that called them commits once at its end.
 """
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import Conflict, DomainError, NotFound
@@ -60,18 +60,19 @@ def _write(member_id: int, *, kind: str, delta_score: int, delta_spendable: int,
            actor: str | None = None, reason: str = "", occurred_at: datetime | None = None,
            reverses_id: int | None = None, year: int | None = None) -> LedgerEntry:
     occurred_at = occurred_at or utcnow()
-    entry = LedgerEntry(
-        member_id=member_id, kind=kind, dimension=dimension, year=year or local_year(occurred_at),
-        delta_score=delta_score, delta_spendable=delta_spendable, rule_id=rule_id,
-        source_type=source[0], source_id=source[1], idempotency_key=key, actor=actor,
-        reason=reason, occurred_at=occurred_at, reverses_id=reverses_id,
-    )
-    db.session.add(entry)
-    if _move_spendable(member_id, delta_spendable) is None:
+    row = dict(member_id=member_id, kind=kind, dimension=dimension, year=year or local_year(occurred_at),
+               delta_score=delta_score, delta_spendable=delta_spendable, rule_id=rule_id,
+               source_type=source[0], source_id=source[1], idempotency_key=key, actor=actor,
+               reason=reason, occurred_at=occurred_at, created_at=utcnow(), reverses_id=reverses_id)
+    # A Core insert: entries are never changed after, so the unit of work has nothing to track.
+    entry = LedgerEntry(**row)
+    entry.id = db.session.execute(insert(LedgerEntry).values(row).returning(LedgerEntry.id)).scalar_one()
+    after = _move_spendable(member_id, delta_spendable)
+    if after is None:
         raise insufficient_points(-delta_spendable)
+    entry.spendable_after = after if delta_spendable else None  # saves the caller a read
     if delta_score:
         _add_score(member_id, entry.year, dimension, delta_score)
-    db.session.flush([entry])
     return entry
 
 
