@@ -39,7 +39,8 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn serving `target`, the same way for the service and the baseline."""
 
-    def __init__(self, target: str, env: dict, workers: int = 4, threads: int = 8):
+    def __init__(self, target: str, env: dict, workers: int = int(os.environ.get("BENCH_WORKERS", "2")),
+                 threads: int = int(os.environ.get("BENCH_THREADS", "4"))):
         self.port = free_port()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", target, "-b", f"127.0.0.1:{self.port}", "-w", str(workers),
