@@ -27,6 +27,9 @@ class Config:
     CODE_RATE_LIMIT = os.environ.get("CODE_RATE_LIMIT", "60/minute")
     OFFLINE_MAX_AGE_DAYS = _env_int("OFFLINE_MAX_AGE_DAYS", 7)
 
+    PICKUP_DAYS = _env_int("PICKUP_DAYS", 7)  # an unclaimed order expires and is refunded after this
+    LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "60/minute")
+
     # Yearly score needed for 1..5 stars (党员星级).
     STAR_THRESHOLDS = [int(x) for x in os.environ.get("STAR_THRESHOLDS", "20,40,60,80,100").split(",")]
 

@@ -1,9 +1,12 @@
 """SQLAlchemy models, one module per aggregate."""
 from .activity import Activity, Checkin, LeaveRequest, ScanAttempt
 from .ledger import Award, AwardLine, Balance, LedgerEntry, Score
+from .mall import Product, Redemption, RedemptionLine, Shop, StockMovement
 from .member import Grant, Member, StaffUser
 from .notify import Notification
 from .org import Org
 from .rules import Rule
 
-__all__ = ["Activity", "Checkin", "LeaveRequest", "ScanAttempt", "Award", "AwardLine", "Balance", "Grant", "LedgerEntry", "Member", "Notification", "Org", "Rule", "Score", "StaffUser"]
+__all__ = ["Activity", "Award", "AwardLine", "Balance", "Checkin", "Grant", "LeaveRequest", "LedgerEntry", "Member",
+           "Notification", "Org", "Product", "Redemption", "RedemptionLine", "Rule", "ScanAttempt", "Score", "Shop",
+           "StaffUser", "StockMovement"]

@@ -58,7 +58,7 @@ class Grant(db.Model):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     org_id: Mapped[int | None] = mapped_column(ForeignKey("org.id"))
-    shop_id: Mapped[int | None] = mapped_column(Integer)
+    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shop.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     org: Mapped[Org | None] = relationship()

@@ -1,4 +1,4 @@
 """Thin flask-smorest blueprints: parse → call a service → dump."""
-from . import activities, admin, auth, awards, me
+from . import activities, admin, auth, awards, mall, me
 
-BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, admin.blp]
+BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, mall.blp, admin.blp]

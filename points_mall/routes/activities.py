@@ -24,8 +24,11 @@ def code_limit():
     return current_app.config["CODE_RATE_LIMIT"]
 
 
-def xlsx(filename: str, headers: list[str], rows: list[list]) -> Response:
-    return Response(export.workbook(filename, headers, rows), mimetype=export.XLSX, headers={
+def xlsx(filename: str, headers: list[str] | None = None, rows: list[list] | None = None,
+         sheets: list | None = None) -> Response:
+    """A download: one sheet from headers and rows, or several."""
+    content = export.workbook_of(sheets or [(filename, headers, rows)])
+    return Response(content, mimetype=export.XLSX, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}.xlsx"})
 
 

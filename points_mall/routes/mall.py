@@ -1,0 +1,150 @@
+"""The points supermarket: goods, redemption, the counter, reports."""
+from datetime import datetime, time, timedelta
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+
+from ..extensions import limiter
+from ..schemas.mall import (CounterView, HandoverQuery, MallReport, MovementOut, PickupIn, ProductIn, ProductOut,
+                            ProductPatch, ProductQuery, RedeemIn, RedemptionOut, ReportQuery, ShopIn, ShopOut,
+                            StockIn, StockLine, StockQuery)
+from ..services import mall, reports, shop
+from ..services.clock import local, utcnow, zone
+from .activities import xlsx
+from .security import BEARER, current_actor, current_member_id, rate_key_subject
+
+blp = Blueprint("mall", __name__, url_prefix="/api/v1", description="积分超市")
+
+
+def lookup_limit():
+    return current_app.config["LOOKUP_RATE_LIMIT"]
+
+
+@blp.post("/admin/shops")
+@blp.arguments(ShopIn)
+@blp.response(201, ShopOut)
+@blp.doc(security=[BEARER])
+def create_shop(body):
+    return shop.create_shop(current_actor(), **body)
+
+
+@blp.get("/shop/mine")
+@blp.response(200, ShopOut(many=True))
+@blp.doc(security=[BEARER])
+def my_shops():
+    return shop.kept_by(current_actor())
+
+
+@blp.get("/products")
+@blp.arguments(ProductQuery, location="query")
+@blp.response(200, ProductOut(many=True))
+@blp.doc(security=[BEARER])
+def products(query):
+    actor = current_actor()
+    return shop.listing(query["shop_id"], staff_view=bool(actor.grants))
+
+
+@blp.post("/shop/products")
+@blp.arguments(ProductIn)
+@blp.response(201, ProductOut)
+@blp.doc(security=[BEARER])
+def create_product(body):
+    return shop.create_product(current_actor(), **body)
+
+
+@blp.patch("/shop/products/<int:product_id>")
+@blp.arguments(ProductPatch(partial=True))
+@blp.response(200, ProductOut)
+@blp.doc(security=[BEARER])
+def edit_product(body, product_id):
+    return shop.edit_product(current_actor(), product_id, **body)
+
+
+@blp.post("/shop/products/<int:product_id>/stock")
+@blp.arguments(StockIn)
+@blp.response(201, MovementOut)
+@blp.doc(security=[BEARER])
+def move_stock(body, product_id):
+    return shop.move_stock(current_actor(), product_id, **body)
+
+
+@blp.post("/redemptions")
+@blp.arguments(RedeemIn)
+@blp.response(201, RedemptionOut)
+@blp.doc(security=[BEARER], parameters=[{"in": "header", "name": "Idempotency-Key", "required": True,
+                                          "schema": {"type": "string"}}])
+def redeem(body):
+    return mall.redeem(current_member_id(), body["shop_id"], body["items"], request.headers.get("Idempotency-Key"))
+
+
+@blp.get("/me/redemptions")
+@blp.response(200, RedemptionOut(many=True))
+@blp.doc(security=[BEARER])
+def my_orders():
+    return mall.orders_of(current_member_id())
+
+
+@blp.get("/redemptions/<int:order_id>")
+@blp.response(200, RedemptionOut)
+@blp.doc(security=[BEARER])
+def my_order(order_id):
+    return mall.get_own(current_member_id(), order_id)
+
+
+@blp.post("/redemptions/<int:order_id>/cancel")
+@blp.response(200, RedemptionOut)
+@blp.doc(security=[BEARER])
+def cancel(order_id):
+    return mall.cancel(current_member_id(), order_id)
+
+
+@blp.post("/shop/redemptions/lookup")
+@limiter.limit(lookup_limit, key_func=rate_key_subject)
+@blp.arguments(PickupIn)
+@blp.response(200, CounterView)
+@blp.doc(security=[BEARER])
+def lookup(body):
+    return mall.lookup(current_actor(), body["pickup_code"])
+
+
+@blp.post("/shop/redemptions/<int:order_id>/fulfil")
+@blp.response(200, CounterView)
+@blp.doc(security=[BEARER])
+def fulfil(order_id):
+    return mall.fulfil(current_actor(), order_id)
+
+
+@blp.get("/shop/redemptions")
+@blp.arguments(HandoverQuery, location="query")
+@blp.response(200, CounterView(many=True))
+@blp.doc(security=[BEARER])
+def handovers(query):
+    since = datetime.combine(local(utcnow()).date(), time.min, zone()) if query["today"] else None
+    return mall.handovers(current_actor(), query["shop_id"], query["status"], since)
+
+
+@blp.get("/reports/mall")
+@blp.arguments(ReportQuery, location="query")
+@blp.response(200, MallReport)
+@blp.doc(security=[BEARER])
+def mall_report(query):
+    start = datetime.combine(query["start"], time.min, zone())
+    end = datetime.combine(query["end"] + timedelta(days=1), time.min, zone())
+    report = reports.mall(current_actor(), start, end, query["org_id"])
+    if query["format"] == "xlsx":
+        return xlsx(f"兑换统计-{query['start']}至{query['end']}", sheets=reports.mall_sheets(report))
+    return report
+
+
+@blp.get("/reports/stock")
+@blp.arguments(StockQuery, location="query")
+@blp.response(200, StockLine(many=True))
+@blp.doc(security=[BEARER])
+def stock_report(query):
+    lines = reports.stock(current_actor(), query["shop_id"])
+    if query["format"] == "xlsx":
+        return xlsx("库存报表", ["商品", "库存", "进货", "盘点调整", "报损", "兑换", "退回", "平均成本", "库存价值"],
+                    [[l["name"], l["on_hand"], *(l["movements"].get(k, 0) for k in
+                                                 ("purchase", "adjustment", "loss", "redemption", "return")),
+                      l["average_cost"], l["stock_value"]] for l in lines])
+    return lines

@@ -1,0 +1,185 @@
+"""Shops, goods, stock, redemptions, reports."""
+from marshmallow import Schema, fields, validate
+
+from ..models.mall import LIMIT_PERIODS
+from .common import mask_name, mask_phone
+
+
+class ShopIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 100))
+    org_id = fields.Integer(required=True)
+    address = fields.String(load_default="", validate=validate.Length(0, 200))
+    opening_hours = fields.String(load_default="", validate=validate.Length(0, 100))
+
+
+class ShopOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    org_id = fields.Integer()
+    address = fields.String()
+    opening_hours = fields.String()
+
+
+class ProductIn(Schema):
+    shop_id = fields.Integer(required=True)
+    name = fields.String(required=True, validate=validate.Length(1, 100))
+    description = fields.String(load_default="", validate=validate.Length(0, 2000))
+    image_url = fields.String(load_default="", validate=validate.Length(0, 300))
+    category = fields.String(load_default="", validate=validate.Length(0, 50))
+    points_price = fields.Integer(required=True, validate=validate.Range(1, 100000))
+    per_member_limit = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 1000))
+    limit_period = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LIMIT_PERIODS))
+    available_from = fields.AwareDateTime(load_default=None, allow_none=True)
+    available_until = fields.AwareDateTime(load_default=None, allow_none=True)
+    low_stock_threshold = fields.Integer(load_default=5, validate=validate.Range(0, 10000))
+
+
+class ProductPatch(ProductIn):
+    active = fields.Boolean()
+
+    class Meta:
+        exclude = ("shop_id",)
+
+
+class ProductOut(Schema):
+    id = fields.Integer()
+    shop_id = fields.Integer()
+    name = fields.String()
+    description = fields.String()
+    image_url = fields.String()
+    category = fields.String()
+    points_price = fields.Integer()
+    per_member_limit = fields.Integer(allow_none=True)
+    limit_period = fields.String(allow_none=True)
+    available_from = fields.DateTime(allow_none=True)
+    available_until = fields.DateTime(allow_none=True)
+    active = fields.Boolean()
+    on_hand = fields.Integer()
+    low_stock_threshold = fields.Integer()
+
+
+class ProductQuery(Schema):
+    shop_id = fields.Integer(required=True)
+
+
+class StockIn(Schema):
+    delta = fields.Integer(required=True, validate=validate.Range(-100000, 100000))
+    kind = fields.String(required=True, validate=validate.OneOf(["purchase", "adjustment", "loss"]))
+    unit_cost = fields.Decimal(load_default=None, allow_none=True, places=2, validate=validate.Range(0, 100000))
+    funding_source = fields.Integer(load_default=None, allow_none=True, metadata={
+        "description": "the organisation that paid: the park committee (党工委) or a company branch"})
+    note = fields.String(load_default="", validate=validate.Length(0, 200))
+
+
+class MovementOut(Schema):
+    id = fields.Integer()
+    product_id = fields.Integer()
+    kind = fields.String()
+    quantity = fields.Integer()
+    unit_cost = fields.Decimal(as_string=True, allow_none=True)
+    funding_org_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class Item(Schema):
+    product_id = fields.Integer(required=True)
+    qty = fields.Integer(required=True, validate=validate.Range(1, 99))
+
+
+class RedeemIn(Schema):
+    shop_id = fields.Integer(required=True)
+    items = fields.List(fields.Nested(Item), required=True, validate=validate.Length(1, 20))
+
+
+class LineOut(Schema):
+    product_id = fields.Integer()
+    name = fields.Function(lambda l: l.product.name)
+    quantity = fields.Integer()
+    points_price = fields.Integer()
+
+
+class RedemptionOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    shop_id = fields.Integer()
+    shop_name = fields.Function(lambda r: r.shop.name)
+    pickup_code = fields.String()
+    expires_at = fields.DateTime()
+    total_points = fields.Integer()
+    created_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    lines = fields.List(fields.Nested(LineOut))
+
+
+class PickupIn(Schema):
+    pickup_code = fields.String(required=True, validate=validate.Length(1, 20))
+
+
+class CounterView(RedemptionOut):
+    """What the keeper sees at the counter: the goods and a masked member, nothing more."""
+
+    member_name = fields.Function(lambda r: mask_name(r.member.name))
+    member_phone = fields.Function(lambda r: mask_phone(r.member.phone))
+    member_org = fields.Function(lambda r: r.member.org.name)
+
+    class Meta:
+        exclude = ("pickup_code",)
+
+
+class HandoverQuery(Schema):
+    shop_id = fields.Integer(required=True)
+    status = fields.String(load_default=None, validate=validate.OneOf(["reserved", "fulfilled", "cancelled",
+                                                                       "expired"]))
+    today = fields.Boolean(load_default=False)
+
+
+class ReportQuery(Schema):
+    start = fields.Date(required=True, data_key="from")
+    end = fields.Date(required=True, data_key="to")
+    org_id = fields.Integer(required=True)
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
+
+
+class Bucket(Schema):
+    name = fields.String()
+    redeemers = fields.Integer()
+    orders = fields.Integer()
+    items = fields.Integer()
+    points = fields.Integer()
+    value_at_cost = fields.Float()
+
+
+class Funder(Schema):
+    funding_org_id = fields.Integer()
+    name = fields.String()
+    value_at_cost = fields.Float()
+
+
+class MallReport(Schema):
+    org = fields.String()
+    headline = fields.String()
+    redeemers = fields.Integer()
+    orders = fields.Integer()
+    items = fields.Integer()
+    points = fields.Integer()
+    value_at_cost = fields.Float()
+    by_funding_source = fields.List(fields.Nested(Funder))
+    by_shop = fields.List(fields.Nested(Bucket))
+    by_branch = fields.List(fields.Nested(Bucket))
+    by_month = fields.List(fields.Nested(Bucket))
+
+
+class StockQuery(Schema):
+    shop_id = fields.Integer(required=True)
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
+
+
+class StockLine(Schema):
+    product_id = fields.Integer()
+    name = fields.String()
+    on_hand = fields.Integer()
+    low = fields.Boolean()
+    movements = fields.Dict(keys=fields.String(), values=fields.Integer())
+    movements_total = fields.Integer()
+    average_cost = fields.Float()
+    stock_value = fields.Float()
