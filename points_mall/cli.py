@@ -14,7 +14,7 @@ from .services.auth import hash_password
 
 
 def register(app: Flask) -> None:
-    for command in (create_admin, import_members, ledger_verify, seed_demo):
+    for command in (create_admin, import_members, ledger_verify, seed_demo, expire_redemptions):
         app.cli.add_command(command)
 
 
@@ -79,3 +79,12 @@ def seed_demo():
 
     for line in seed():
         click.echo(line)
+
+
+@click.command("expire-redemptions")
+@with_appcontext
+def expire_redemptions():
+    """Expire unclaimed orders past their pickup time and refund them."""
+    from .services import mall
+
+    click.echo(f"expired {mall.expire_due()} order(s)")

@@ -87,3 +87,16 @@ def sql(app):
             db.session.remove()
         return rows[0][0] if rows and len(rows) == 1 and len(rows[0]) == 1 else rows
     return run
+
+
+@pytest.fixture
+def shop(app, park):
+    """The park's shop, and 100 spendable points for every test member."""
+    from .park import give_points, open_shop
+
+    with app.app_context():
+        mall = open_shop(park)
+        for m in park.members_a + park.members_b:
+            give_points(m.id, 100)
+        db.session.remove()
+    return mall

@@ -86,3 +86,58 @@ class Park:
     def auth(self, who: str | Person) -> dict:
         key = f"member:{who.id}" if isinstance(who, Person) else who
         return {"Authorization": f"Bearer {self.tokens[key]}"}
+
+
+@dataclass
+class Mall:
+    shop_id: int
+    other_shop_id: int
+    products: dict[str, int]
+
+
+def open_shop(park: Park, stock: int = 20) -> Mall:
+    """The park's shop with a few goods bought by the committee and a branch, and its keeper;
+    a second shop with its own keeper."""
+    from decimal import Decimal
+
+    from points_mall.models import Product, Shop, StockMovement
+
+    shop = Shop(name="积分超市（党群服务中心）", org_id=park.root.id, address="一楼", opening_hours="9:00-17:00",
+                active=True)
+    other = Shop(name="北辰积分小站", org_id=park.branch_b.id, active=True)
+    db.session.add_all([shop, other])
+    db.session.flush()
+    products = {}
+    for name, price, cost, limit in (("洗衣液", 20, "18.50", None), ("大米5kg", 50, "39.90", (2, "month")),
+                                     ("毛巾", 10, "6.00", None)):
+        p = Product(shop_id=shop.id, name=name, points_price=price, on_hand=stock, active=True,
+                    low_stock_threshold=3, per_member_limit=limit[0] if limit else None,
+                    limit_period=limit[1] if limit else None)
+        db.session.add(p)
+        db.session.flush()
+        half = stock // 2
+        db.session.add_all([
+            StockMovement(product_id=p.id, kind="purchase", quantity=half, unit_cost=Decimal(cost),
+                          funding_org_id=park.root.id, actor="test"),
+            StockMovement(product_id=p.id, kind="purchase", quantity=stock - half, unit_cost=Decimal(cost),
+                          funding_org_id=park.branch_a.id, actor="test")])
+        products[name] = p.id
+    for username, shop_id in (("keeper", shop.id), ("keeper_b", other.id)):
+        user = StaffUser(username=username, password_hash=password_hash(), display_name=username)
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Grant(staff_id=user.id, role="shopkeeper", shop_id=shop_id))
+        park.tokens[username] = issue_token("staff", str(user.id), 3600)
+    db.session.commit()
+    return Mall(shop.id, other.id, products)
+
+
+def give_points(member_id: int, points: int) -> None:
+    """Spendable points for a test member, through the ledger like any award."""
+    from points_mall.models import Rule
+    from points_mall.services import ledger
+
+    rule = db.session.query(Rule).filter_by(code="service.volunteer").one()
+    for i in range(0, points, rule.points):
+        ledger.apply_rule(member_id, rule, key=f"test-gift:{member_id}:{i}", source=("award", None), actor="test")
+    db.session.commit()

@@ -58,8 +58,8 @@ def _check_product(product: Product) -> None:
 def create_product(actor: Actor, shop_id: int, **fields) -> Product:
     shop = get_shop(shop_id)
     require_keeper(actor, shop)
-    product = Product(shop_id=shop.id, on_hand=0, active=True, low_stock_threshold=5,
-                      **{k: v for k, v in fields.items() if k in PRODUCT_FIELDS and v is not None})
+    values = {"active": True, "low_stock_threshold": 5} | {k: v for k, v in fields.items() if k in PRODUCT_FIELDS}
+    product = Product(shop_id=shop.id, on_hand=0, **values)
     _check_product(product)
     with committed("duplicate_product", "商品已存在"):
         db.session.add(product)
