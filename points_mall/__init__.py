@@ -36,7 +36,26 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(web)
     register_error_handlers(app)
     cli.register(app)
+    if not app.config.get("REDIS_URL") and not app.testing:
+        _run_jobs_inline_once_serving(app)
     return app
+
+
+def _run_jobs_inline_once_serving(app: Flask) -> None:
+    """On the embedded default the first request starts the in-process job thread (not the CLI)."""
+    import threading
+
+    lock, started = threading.Lock(), []
+
+    @app.before_request
+    def _start_jobs():
+        if started:
+            return
+        with lock:
+            if not started:
+                from .jobs import start_inline
+
+                started.append(start_inline(app))
 
 
 def _defaults(app: Flask) -> None:

@@ -14,7 +14,7 @@ from .services.auth import hash_password
 
 
 def register(app: Flask) -> None:
-    for command in (create_admin, import_members, ledger_verify, seed_demo, expire_redemptions):
+    for command in (create_admin, import_members, ledger_verify, seed_demo, expire_redemptions, worker):
         app.cli.add_command(command)
 
 
@@ -88,3 +88,17 @@ def expire_redemptions():
     from .services import mall
 
     click.echo(f"expired {mall.expire_due()} order(s)")
+
+
+@click.command("worker")
+@with_appcontext
+def worker():
+    """The RQ worker and scheduler (needs REDIS_URL): expiry of unclaimed orders, notifications."""
+    from flask import current_app
+
+    from .jobs import run_worker
+
+    if current_app.extensions["pm_redis"] is None:
+        click.echo("REDIS_URL is not set: on the embedded default the web process runs the jobs itself", err=True)
+        sys.exit(1)
+    run_worker(current_app._get_current_object())

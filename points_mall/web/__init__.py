@@ -33,6 +33,12 @@ def display(activity_id):
     return render_template("display.html", activity_id=activity_id)
 
 
+@web.get("/console/shop")
+def counter():
+    """The shopkeeper's counter: type or scan the pickup code, check the preview, confirm."""
+    return render_template("counter.html")
+
+
 @web.errorhandler(DomainError)
 def _page_error(e: DomainError):
     return jsonify({"error": {"code": e.code, "message": e.message, "details": e.details}}), e.status

@@ -1,0 +1,82 @@
+"""Background jobs: run by RQ workers and RQ's cron scheduler in production, and by a small
+thread inside the process on the embedded default (no Redis)."""
+import logging
+import threading
+import time
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+QUEUE = "points_mall"
+_app: Flask | None = None
+
+
+def _worker_app() -> Flask:
+    """The app a worker process runs its jobs in, built once per process."""
+    global _app
+    if _app is None:
+        from . import create_app
+
+        _app = create_app()
+    return _app
+
+
+def expire_redemptions() -> int:
+    from .services import mall
+
+    with _worker_app().app_context():
+        return mall.expire_due()
+
+
+# name → (function, every N seconds)
+PERIODIC = {
+    "expire_redemptions": (expire_redemptions, 60),
+}
+
+
+def run_worker(app: Flask) -> None:
+    """An RQ worker on the queue, with RQ's cron scheduler enqueueing the periodic jobs."""
+    from rq import Queue, Worker
+    from rq.cron import CronScheduler
+
+    global _app
+    _app = app
+    connection = app.extensions["pm_redis"]
+    scheduler = CronScheduler(connection=connection, name=f"points_mall:{time.time():.0f}")
+    for name, (func, every) in PERIODIC.items():
+        scheduler.register(func, QUEUE, interval=every, name=name)
+
+    def schedule_forever():
+        while True:
+            try:
+                scheduler.enqueue_jobs()
+                time.sleep(max(1.0, scheduler.calculate_sleep_interval()))
+            except Exception:  # noqa: BLE001 - the scheduler must outlive a Redis blip
+                log.exception("scheduler tick failed")
+                time.sleep(5)
+
+    threading.Thread(target=schedule_forever, name="rq-cron", daemon=True).start()
+    Worker([Queue(QUEUE, connection=connection)], connection=connection).work(with_scheduler=False)
+
+
+def start_inline(app: Flask, tick: float = 1.0) -> threading.Event:
+    """Without Redis there is no worker: one daemon thread runs the periodic jobs in this process.
+    Returns the event that stops it."""
+    global _app
+    _app = app
+    last = {name: float("-inf") for name in PERIODIC}
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            for name, (func, every) in PERIODIC.items():
+                if time.monotonic() - last[name] >= every:
+                    last[name] = time.monotonic()
+                    try:
+                        func()
+                    except Exception:  # noqa: BLE001 - keep the loop alive, the next tick retries
+                        log.exception("job %s failed", name)
+            stop.wait(tick)
+
+    threading.Thread(target=loop, name="inline-jobs", daemon=True).start()
+    return stop
