@@ -2,10 +2,13 @@
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from decimal import Decimal
+
+from sqlalchemy import select, update
 
 from .extensions import db
-from .models import Award, AwardLine, Grant, Member, Org, Rule, StaffUser
+from .models import (Award, AwardLine, Balance, Grant, Member, Org, Product, Redemption, Rule, Shop, StaffUser,
+                     StockMovement)
 from .services import ledger
 from .services.auth import hash_password
 from .services.clock import utcnow
@@ -40,6 +43,16 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林罗高郑梁�
 GIVEN = ["建国", "志强", "海燕", "丽娟", "伟", "敏", "静", "磊", "军", "洋", "勇", "艳", "杰", "娜", "涛", "明",
          "超", "秀英", "桂英", "晓东", "红梅", "卫东", "春生", "玉兰", "国华", "德胜", "晓燕", "文博", "子涵", "雨桐"]
 TYPES = ["党员"] * 8 + ["预备党员", "入党积极分子", "群众志愿者"]
+
+GOODS = [  # name, category, points, unit cost in yuan, per-member limit
+    ("洗衣液 2kg", "日用品", 30, "24.90", None),
+    ("大米 5kg", "粮油", 50, "39.90", (2, "month")),
+    ("食用油 1.8L", "粮油", 45, "35.00", (2, "month")),
+    ("毛巾", "日用品", 10, "6.50", None),
+    ("保温杯", "日用品", 40, "32.00", (1, "year")),
+    ("笔记本", "文具", 5, "3.20", None),
+    ("《中国共产党章程》学习读本", "图书", 8, "5.00", None),
+]
 
 STAFF = [  # username, password, display name, role, org name (None: the whole tree)
     ("admin", "admin-demo-2026", "综合党委管理员", "admin", None),
@@ -133,12 +146,69 @@ def seed() -> list[str]:
     db.session.flush()
     entries = _history(rng, members, rules, staff[0])
     db.session.commit()
+    shop, keeper_line = _shop(branches)
+    lines.append(keeper_line)
+    orders = _redemptions(rng, members, shop)
     lines += [
         "demo member logins (POST /api/v1/auth/wechat-login):",
         f"  code dev:demo-secretary  {secretary.name}, organizer of {secretary.org.name}",
         f"  code dev:demo-member     {member.name}, member of {member.org.name}",
         f"  any other dev:<openid> code, then /auth/bind with a member's name and phone",
         f"demo park: {len(branches)} company branches, {len(members)} members, {len(rules)} rules, "
-        f"{entries} ledger entries",
+        f"{entries} ledger entries, {orders} redemptions in {shop.name}",
+        "pages: /console/shop (keeper), /console/activities/<id>/display (organizer), /docs (API)",
     ]
     return lines
+
+
+def _shop(branches: list[Org]):
+    """The park's shop, stocked with goods bought by the committee (党工委) and the company branches."""
+    root = branches[0].parent.parent
+    shop = Shop(name="党员积分超市（党群服务中心）", org_id=root.id, address="党群服务中心一楼",
+                opening_hours="周一至周五 9:00-17:00", active=True)
+    db.session.add(shop)
+    db.session.flush()
+    for i, (name, category, points, cost, limit) in enumerate(GOODS):
+        product = Product(shop_id=shop.id, name=name, category=category, points_price=points, active=True,
+                          on_hand=0, low_stock_threshold=5, per_member_limit=limit[0] if limit else None,
+                          limit_period=limit[1] if limit else None)
+        db.session.add(product)
+        db.session.flush()
+        for funder, qty in ((root, 30), (branches[i % len(branches)], 20)):
+            db.session.add(StockMovement(product_id=product.id, kind="purchase", quantity=qty, unit_cost=Decimal(cost),
+                                         funding_org_id=funder.id, actor="demo", note="采购"))
+            product.on_hand += qty
+    keeper = StaffUser(username="keeper", password_hash=hash_password("keeper-demo-2026"), display_name="超市管理员")
+    db.session.add(keeper)
+    db.session.flush()
+    db.session.add(Grant(staff_id=keeper.id, role="shopkeeper", shop_id=shop.id))
+    db.session.commit()
+    return shop, f"  {'keeper':8} {'keeper-demo-2026':20} {'shopkeeper':10} {shop.name}"
+
+
+def _redemptions(rng: random.Random, members: list[Member], shop: Shop) -> int:
+    """Most members have redeemed something over the months; a few orders wait at the counter."""
+    from .services import mall
+    from .services.access import SYSTEM
+
+    goods = db.session.scalars(select(Product).where(Product.shop_id == shop.id).order_by(Product.id)).all()
+    count = 0
+    for i, member in enumerate(members):
+        if rng.random() < 0.15:
+            continue
+        spendable = db.session.get(Balance, member.id).spendable
+        affordable = [g for g in goods if g.points_price <= spendable]
+        if not affordable:
+            continue
+        product = affordable[rng.randrange(len(affordable))]
+        qty = max(1, min(3, spendable // product.points_price // 2))
+        order = mall.redeem(member.id, shop.id, [{"product_id": product.id, "qty": qty}], f"demo-{i}")
+        count += 1
+        if i % 10 == 0:
+            continue  # still waiting at the counter
+        mall.fulfil(SYSTEM, order.id)
+        when = utcnow() - timedelta(days=rng.randrange(1, 110))
+        db.session.execute(update(Redemption).where(Redemption.id == order.id)
+                           .values(created_at=when - timedelta(hours=2), closed_at=when))
+        db.session.commit()
+    return count

@@ -55,6 +55,12 @@ def test_the_demo_runs_on_sqlite_without_redis(tmp_path):
         award = requests.post(base + "/api/v1/awards", headers=auth,
                               json={"member_ids": [members[0]["id"]], "rule_code": "service.volunteer"})
         assert award.status_code == 201
+        admin = requests.post(base + "/api/v1/auth/staff-login",
+                              json={"username": "admin", "password": "admin-demo-2026"}).json()
+        report = requests.get(base + "/api/v1/reports/mall?from=2000-01-01&to=2100-01-01&org_id=1",
+                              headers={"Authorization": f"Bearer {admin['token']}"}).json()
+        assert report["redeemers"] > 30 and report["headline"].startswith(f"{report['redeemers']}人兑换物品，价值")
+        assert {f["name"] for f in report["by_funding_source"]} >= {"高新区企业社区综合党委"}
     finally:
         server.terminate()
         server.wait(10)
