@@ -27,3 +27,4 @@ bench: venv
 	./scripts/test-deps
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/checkin.py
+	$(BIN)/python bench/flash_sale.py

@@ -1,0 +1,106 @@
+"""Flash-sale benchmark: gunicorn + PostgreSQL + Redis, 1,000 members, 64 concurrent clients,
+100 units of one product. Reports reservations/s, p50, p99, oversell (must be 0), errors other
+than out_of_stock (must be 0), and the ratio to a bare Flask endpoint served the same way.
+Writes bench/results/flash_sale.json."""
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import ROOT, SECRET, Gunicorn, closed_loop, fresh_database, service_env  # noqa: E402
+
+MEMBERS = int(os.environ.get("BENCH_MEMBERS", "1000"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
+UNITS = int(os.environ.get("BENCH_UNITS", "100"))
+
+
+def seed(database_url: str):
+    from sqlalchemy import text
+
+    from points_mall import create_app
+    from points_mall.extensions import db
+    from points_mall.services.auth import issue_token
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None, "SECRET_KEY": SECRET,
+                      "RATELIMIT_STORAGE_URI": "memory://"})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        sql = [
+            "INSERT INTO org (id, name, kind, path) VALUES (1, '综合党委', 'committee', '/1/')",
+            """INSERT INTO member (id, name, phone, member_type, org_id, status, created_at)
+               SELECT g, '党员' || g, '13' || lpad(g::text, 9, '0'), '党员', 1, 'active', now()
+               FROM generate_series(1, :n) g""",
+            # Every member starts with 100 spendable points, recorded as an adjustment entry.
+            """INSERT INTO ledger_entry (member_id, kind, year, delta_score, delta_spendable, idempotency_key,
+               reason, occurred_at, created_at) SELECT id, 'adjust', 2026, 0, 100, 'seed:' || id, '', now(), now()
+               FROM member""",
+            "INSERT INTO balance (member_id, spendable) SELECT id, 100 FROM member",
+            "INSERT INTO shop (id, name, org_id, address, opening_hours, active) VALUES (1, '积分超市', 1, '', '', true)",
+            """INSERT INTO product (id, shop_id, name, description, image_url, category, points_price, active,
+               on_hand, low_stock_threshold) VALUES (1, 1, '大米 5kg', '', '', '粮油', 50, true, :units, 5)""",
+            """INSERT INTO stock_movement (product_id, kind, quantity, unit_cost, funding_org_id, actor, note,
+               created_at) VALUES (1, 'purchase', :units, 39.90, 1, 'bench', '', now())""",
+            "SELECT setval('member_id_seq', :n)",
+        ]
+        for statement in sql:
+            db.session.execute(text(statement), {"n": MEMBERS, "units": UNITS})
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        tokens = [issue_token("member", str(i), 3600) for i in range(1, MEMBERS + 1)]
+    return app, tokens
+
+
+def main():
+    database_url = fresh_database("points_mall_bench_flash")
+    app, tokens = seed(database_url)
+    env = service_env(database_url)
+    bare = Gunicorn("bench.bare:app", env)
+    try:
+        closed_loop(lambda i: ("POST", f"{bare.url}/bare", {"json": {"shop_id": 1}}), 300, CLIENTS)
+        baseline = closed_loop(lambda i: ("POST", f"{bare.url}/bare", {"json": {"shop_id": 1}}), MEMBERS, CLIENTS)
+    finally:
+        bare.stop()
+    service = Gunicorn("wsgi:app", env)
+    try:
+        result = closed_loop(lambda i: ("POST", f"{service.url}/api/v1/redemptions", {
+            "json": {"shop_id": 1, "items": [{"product_id": 1, "qty": 1}]},
+            "headers": {"Authorization": f"Bearer {tokens[i]}", "Idempotency-Key": f"flash-{i}"}}),
+            MEMBERS, CLIENTS)
+    finally:
+        service.stop()
+    with app.app_context():
+        from sqlalchemy import text
+
+        from points_mall.extensions import db
+        from points_mall.services import ledger
+
+        on_hand = db.session.scalar(text("SELECT on_hand FROM product WHERE id = 1"))
+        reserved = db.session.scalar(text("SELECT count(*) FROM redemption WHERE status = 'reserved'"))
+        movements = db.session.scalar(text("SELECT sum(quantity) FROM stock_movement WHERE product_id = 1"))
+        problems = ledger.verify()
+    statuses = result["statuses"]
+    ok = statuses.get(201, 0)
+    out = {
+        "members": MEMBERS, "clients": CLIENTS, "units": UNITS,
+        "requests_per_s": result["per_s"], "p50_ms": result["p50_ms"], "p99_ms": result["p99_ms"],
+        "reservations": ok, "reserved_in_db": reserved, "on_hand_after": on_hand,
+        "on_hand_equals_movements": on_hand == movements,
+        "oversell": max(0, reserved - UNITS) + max(0, -on_hand),
+        "errors_other_than_out_of_stock": sum(v for k, v in statuses.items() if k not in (201, "out_of_stock")),
+        "statuses": statuses, "ledger_verify_problems": len(problems),
+        "baseline_per_s": baseline["per_s"], "baseline_p50_ms": baseline["p50_ms"],
+        "baseline_p99_ms": baseline["p99_ms"],
+        "ratio_to_baseline": round(result["per_s"] / baseline["per_s"], 3),
+    }
+    for key, value in out.items():
+        print(f"{key:32} {value}")
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    (ROOT / "bench" / "results" / "flash_sale.json").write_text(json.dumps(out, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
