@@ -24,6 +24,7 @@ def create_app(config=None) -> Flask:
     from .errors import register_error_handlers
     from .routes import BLUEPRINTS
     from .web import web
+    from .wechat.callback import callback as wechat_callback
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=MIGRATIONS)
@@ -34,6 +35,7 @@ def create_app(config=None) -> Flask:
     for blueprint in BLUEPRINTS:
         extensions.api.register_blueprint(blueprint)
     app.register_blueprint(web)
+    app.register_blueprint(wechat_callback)
     register_error_handlers(app)
     cli.register(app)
     if not app.config.get("REDIS_URL") and not app.testing:

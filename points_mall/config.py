@@ -1,4 +1,5 @@
 """Configuration read from the environment (one class, a test variant beside it)."""
+import json
 import os
 
 
@@ -42,6 +43,13 @@ class Config:
     WECHAT_OA_AES_KEY = os.environ.get("WECHAT_OA_AES_KEY", "")
     WECHAT_API_BASE_URL = os.environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/")
     WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", "5"))
+
+    # Template ids per event, from the WeChat consoles: {"event": {"oa": "...", "mp": "..."}}.
+    WECHAT_TEMPLATES = json.loads(os.environ.get("WECHAT_TEMPLATES", "{}"))
+    OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 8)
+    OUTBOX_BACKOFF_BASE = float(os.environ.get("OUTBOX_BACKOFF_BASE", "10"))  # seconds, doubled per attempt
+    OUTBOX_BACKOFF_CAP = float(os.environ.get("OUTBOX_BACKOFF_CAP", "3600"))
+    OUTBOX_LEASE = _env_int("OUTBOX_LEASE", 120)  # a claimed message returns to the queue after this
 
     API_TITLE = "points_mall"
     API_VERSION = "v1"

@@ -28,9 +28,25 @@ def expire_redemptions() -> int:
         return mall.expire_due()
 
 
+def deliver_outbox() -> dict:
+    from .services import delivery
+
+    with _worker_app().app_context():
+        return delivery.deliver_due()
+
+
+def send_reminders() -> int:
+    from .services import reminders
+
+    with _worker_app().app_context():
+        return reminders.remind_activities() + reminders.remind_expiring()
+
+
 # name → (function, every N seconds)
 PERIODIC = {
+    "deliver_outbox": (deliver_outbox, 5),
     "expire_redemptions": (expire_redemptions, 60),
+    "send_reminders": (send_reminders, 60),
 }
 
 

@@ -100,3 +100,36 @@ def shop(app, park):
             give_points(m.id, 100)
         db.session.remove()
     return mall
+
+
+@pytest.fixture
+def fake():
+    """A local fake of WeChat's HTTP API."""
+    from .fake_wechat import FakeWechat
+
+    server = FakeWechat().start()
+    yield server
+    server.stop()
+
+
+WX_CONFIG = dict(
+    WECHAT_GATEWAY="wechatpy", WECHAT_MP_APPID="wx-mp", WECHAT_MP_SECRET="mp-secret", WECHAT_OA_APPID="wx-oa",
+    WECHAT_OA_SECRET="oa-secret", WECHAT_OA_TOKEN="oa-token", WECHAT_TIMEOUT=1,
+    WECHAT_OA_AES_KEY="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    WECHAT_TEMPLATES={"points_changed": {"oa": "TPL-OA-POINTS", "mp": "TPL-MP-POINTS"},
+                      "redemption_reserved": {"oa": "TPL-OA-ORDER", "mp": "TPL-MP-ORDER"}},
+    OUTBOX_BACKOFF_BASE=0, OUTBOX_MAX_ATTEMPTS=4,
+)
+
+
+def make_wx_app(fake):
+    """Another app on the same database and Redis, as a second gunicorn or RQ worker would be,
+    whose gateway is the real wechatpy client pointed at the fake."""
+    other = create_app(TestConfig)
+    other.config.update(WX_CONFIG, WECHAT_API_BASE_URL=fake.base_url)
+    return other
+
+
+@pytest.fixture
+def wx_app(app, fake):
+    return make_wx_app(fake)

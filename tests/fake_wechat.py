@@ -12,6 +12,10 @@ class FakeWechat:
         self.requests: list[dict] = []
         self.failures: list[tuple[str, object]] = []  # (path, errcode | "http500" | "timeout")
         self.tokens_issued = 0
+        self.valid_tokens: set[str] = set()
+        self.followers: dict[str, str] = {}  # public-account openid → unionid
+        self.down = False  # every call answers HTTP 500 while True
+        self.delay = 0.0  # seconds every send waits before answering
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -36,6 +40,14 @@ class FakeWechat:
     def calls(self, path: str) -> list[dict]:
         return [r for r in self.requests if r["path"] == path]
 
+    def sends(self) -> list[dict]:
+        return [r for r in self.requests if r["path"].endswith("/send") and r.get("answered")]
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far is now expired (42001), as WeChat does after two hours."""
+        with self.lock:
+            self.valid_tokens.clear()
+
     def _take_failure(self, path):
         with self.lock:
             for i, (p, how) in enumerate(self.failures):
@@ -48,12 +60,26 @@ class FakeWechat:
         if path == "/cgi-bin/token":
             with self.lock:
                 self.tokens_issued += 1
-                return {"access_token": f"TOKEN-{self.tokens_issued}", "expires_in": 7200}
+                token = f"TOKEN-{self.tokens_issued}"
+                self.valid_tokens.add(token)
+                return {"access_token": token, "expires_in": 7200}
         if path == "/sns/jscode2session":
             code = query.get("js_code", "")
             if code.startswith("bad"):
                 return {"errcode": 40029, "errmsg": "invalid code"}
             return {"openid": f"o-{code}", "session_key": "session-key", "unionid": f"u-{code}"}
+        if query.get("access_token") not in self.valid_tokens:
+            return {"errcode": 42001, "errmsg": "access_token expired"}
+        if path == "/cgi-bin/user/info":
+            openid = query.get("openid", "")
+            return {"subscribe": 1, "openid": openid, "unionid": self.followers.get(openid)}
+        if path == "/cgi-bin/qrcode/create":
+            scene = body["action_info"]["scene"]["scene_str"]
+            return {"ticket": f"ticket-{scene}", "expire_seconds": body.get("expire_seconds"),
+                    "url": f"http://weixin.qq.com/q/{scene}"}
+        if path.endswith("/send"):
+            time.sleep(self.delay)
+            return {"errcode": 0, "errmsg": "ok", "msgid": len(self.requests)}
         return {"errcode": 0, "errmsg": "ok"}
 
     def _handler(self):
@@ -66,8 +92,9 @@ class FakeWechat:
             def _serve(self, body):
                 url = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
-                fake.requests.append({"path": url.path, "query": query, "body": body})
-                how = fake._take_failure(url.path)
+                record = {"path": url.path, "query": query, "body": body}
+                fake.requests.append(record)
+                how = "http500" if fake.down else fake._take_failure(url.path)
                 if how == "timeout":
                     time.sleep(3)
                 if how == "http500":
@@ -76,6 +103,7 @@ class FakeWechat:
                     return
                 payload = {"errcode": how, "errmsg": "fake failure"} if isinstance(how, int) else \
                     fake.answer(url.path, query, body)
+                record["answered"] = payload.get("errcode", 0) == 0
                 data = json.dumps(payload).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -1,26 +1,11 @@
 """Mini-program login through the real wechatpy client, against the local fake WeChat server."""
 import pytest
 
-from points_mall import create_app
-from points_mall.config import TestConfig
-
-from .fake_wechat import FakeWechat
 
 
 @pytest.fixture
-def fake():
-    server = FakeWechat().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def wechat_client(app, fake):
-    """A second app on the same database whose gateway is wechatpy pointed at the fake."""
-    other = create_app(TestConfig)
-    other.config.update(WECHAT_GATEWAY="wechatpy", WECHAT_API_BASE_URL=fake.base_url, WECHAT_MP_APPID="wx-mp",
-                        WECHAT_MP_SECRET="mp-secret", WECHAT_TIMEOUT=1)
-    return other.test_client()
+def wechat_client(wx_app):
+    return wx_app.test_client()
 
 
 def test_login_exchanges_the_code_with_wechat_and_binds(wechat_client, fake, park):

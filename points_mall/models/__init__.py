@@ -3,10 +3,10 @@ from .activity import Activity, Checkin, LeaveRequest, ScanAttempt
 from .ledger import Award, AwardLine, Balance, LedgerEntry, Score
 from .mall import Product, Redemption, RedemptionLine, Shop, StockMovement
 from .member import Grant, Member, StaffUser
-from .notify import Notification
+from .notify import DeliveryAttempt, Notification, SubscriptionConsent
 from .org import Org
 from .rules import Rule
 
-__all__ = ["Activity", "Award", "AwardLine", "Balance", "Checkin", "Grant", "LeaveRequest", "LedgerEntry", "Member",
+__all__ = ["Activity", "Award", "AwardLine", "Balance", "Checkin", "DeliveryAttempt", "Grant", "LeaveRequest", "LedgerEntry", "Member",
            "Notification", "Org", "Product", "Redemption", "RedemptionLine", "Rule", "ScanAttempt", "Score", "Shop",
-           "StaffUser", "StockMovement"]
+           "StaffUser", "StockMovement", "SubscriptionConsent"]

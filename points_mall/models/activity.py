@@ -41,6 +41,7 @@ class Activity(db.Model):
     minutes: Mapped[str | None] = mapped_column(Text)  # 一会一记
     minutes_by: Mapped[str | None] = mapped_column(String(40))
     minutes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org: Mapped[Org] = relationship()
     rule: Mapped[Rule | None] = relationship()

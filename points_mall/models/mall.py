@@ -89,6 +89,7 @@ class Redemption(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[str | None] = mapped_column(String(40))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # "expires in 24 h" sent
 
     lines: Mapped[list["RedemptionLine"]] = relationship(order_by="RedemptionLine.product_id")
     shop: Mapped[Shop] = relationship()

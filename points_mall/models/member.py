@@ -26,6 +26,7 @@ class Member(db.Model):
     party_birthday: Mapped[date | None] = mapped_column(Date)  # 政治生日
     openid: Mapped[str | None] = mapped_column(String(64), unique=True)
     unionid: Mapped[str | None] = mapped_column(String(64), index=True)
+    oa_openid: Mapped[str | None] = mapped_column(String(64), unique=True)  # follows the public account
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     org: Mapped[Org] = relationship()

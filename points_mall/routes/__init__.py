@@ -1,4 +1,4 @@
 """Thin flask-smorest blueprints: parse → call a service → dump."""
-from . import activities, admin, auth, awards, mall, me
+from . import activities, admin, auth, awards, mall, me, notify
 
-BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, mall.blp, admin.blp]
+BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, mall.blp, notify.blp, admin.blp]

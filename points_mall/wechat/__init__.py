@@ -1,7 +1,7 @@
 """The WeChat adapter: one gateway interface, chosen by WECHAT_GATEWAY."""
 from flask import current_app
 
-from .base import Gateway, WechatSession
+from .base import ConsentRefused, Gateway, RetryLater, Undeliverable, WechatSession
 
 
 def gateway() -> Gateway:
@@ -11,7 +11,7 @@ def gateway() -> Gateway:
         if current_app.config["WECHAT_GATEWAY"] == "wechatpy":
             from .wechatpy_gateway import WechatpyGateway
 
-            ext["pm_wechat"] = WechatpyGateway.from_config(current_app.config)
+            ext["pm_wechat"] = WechatpyGateway.from_config(current_app.config, ext.get("pm_redis"))
         else:
             from .console import ConsoleGateway
 
@@ -19,4 +19,4 @@ def gateway() -> Gateway:
     return ext["pm_wechat"]
 
 
-__all__ = ["gateway", "Gateway", "WechatSession"]
+__all__ = ["gateway", "ConsentRefused", "Gateway", "RetryLater", "Undeliverable", "WechatSession"]

@@ -9,6 +9,37 @@ class WechatSession:
     unionid: str | None = None
 
 
+class RetryLater(Exception):
+    """WeChat is down, busy (-1), rate-limiting (45009) or slow: try the same message again later."""
+
+
+class Undeliverable(Exception):
+    """WeChat said no for good (a bad openid, a bad template): retrying cannot help."""
+
+    def __init__(self, errcode, errmsg=""):
+        super().__init__(f"{errcode} {errmsg}".strip())
+        self.errcode = errcode
+
+
+class ConsentRefused(Undeliverable):
+    """43101: the member has no subscribe consent left for this template (or refused it)."""
+
+
 class Gateway(Protocol):
     def code_to_session(self, code: str) -> WechatSession:
         """A wx.login() code from the mini-program → the user's openid (and unionid)."""
+
+    def send_template(self, oa_openid: str, template_id: str, data: dict, page: str | None) -> None:
+        """A public-account template message to a follower."""
+
+    def send_subscribe(self, openid: str, template_id: str, data: dict, page: str | None) -> None:
+        """A mini-program subscribe message, spending one of the member's consents."""
+
+    def create_qr(self, scene: str, expire_seconds: int) -> dict:
+        """A temporary public-account QR code carrying a scene: {ticket, url, expire_seconds}."""
+
+    def follower_unionid(self, oa_openid: str) -> str | None:
+        """The unionid of a public-account follower, to match them to a member."""
+
+    def oauth_session(self, code: str) -> WechatSession:
+        """A public-account web OAuth code → the follower's openid (and unionid)."""

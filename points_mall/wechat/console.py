@@ -1,4 +1,4 @@
-"""The console gateway for local runs and tests: no WeChat, everything logged."""
+"""The console gateway for local runs and tests: no WeChat, every message logged and kept."""
 import logging
 
 from ..errors import DomainError
@@ -8,6 +8,9 @@ log = logging.getLogger(__name__)
 
 
 class ConsoleGateway:
+    def __init__(self):
+        self.sent: list[dict] = []  # what would have gone out, newest last
+
     def code_to_session(self, code: str) -> WechatSession:
         # "dev:<openid>" logs in as that openid, so anyone can try the app locally.
         if not code or not code.startswith("dev:") or len(code) < 5 or len(code) > 68:
@@ -15,3 +18,23 @@ class ConsoleGateway:
         openid = code[4:]
         log.info("console login as %s", openid)
         return WechatSession(openid=openid, unionid=f"union-{openid}")
+
+    def _keep(self, kind, openid, template_id, data, page):
+        self.sent.append({"kind": kind, "openid": openid, "template_id": template_id, "data": data, "page": page})
+        del self.sent[:-1000]
+        log.info("console %s to %s: %s", kind, openid, data)
+
+    def send_template(self, oa_openid, template_id, data, page=None):
+        self._keep("template", oa_openid, template_id, data, page)
+
+    def send_subscribe(self, openid, template_id, data, page=None):
+        self._keep("subscribe", openid, template_id, data, page)
+
+    def create_qr(self, scene, expire_seconds):
+        return {"ticket": f"console-{scene}", "url": f"console://qr/{scene}", "expire_seconds": expire_seconds}
+
+    def follower_unionid(self, oa_openid):
+        return oa_openid.removeprefix("oa-") and f"union-{oa_openid.removeprefix('oa-')}"
+
+    def oauth_session(self, code):
+        return self.code_to_session(code)

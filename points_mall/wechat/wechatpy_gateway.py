@@ -1,5 +1,12 @@
-"""The real gateway: wechatpy's client, with timeouts and base URLs from config."""
+"""The real gateway: wechatpy's clients, made safe to run in many workers at once.
+
+What wechatpy leaves to us: timeouts (its default is none, and its token fetch takes none at
+all), a bound on token-refresh retries (its auto-retry has none), one refresh at a time across
+workers (a Redis lock, with the token itself in Redis), and the wxa API group's own base URL.
+"""
 import logging
+import threading
+import time
 
 import requests
 from wechatpy import WeChatClient
@@ -7,58 +14,133 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.memorystorage import MemoryStorage
 
 from ..errors import DomainError
-from .base import WechatSession
+from .base import ConsentRefused, RetryLater, Undeliverable, WechatSession
 
 log = logging.getLogger(__name__)
 
+TOKEN_INVALID = (40001, 40014, 42001)  # invalid credential, invalid token, token expired
+RETRY_LATER = (-1, 45009, 45011)  # system busy, API frequency limits
+
 
 class _Client(WeChatClient):
-    """WeChatClient whose every URL (token too, which wechatpy hard-codes) starts at base_url."""
+    """WeChatClient whose every URL starts at base_url, with timeouts and a locked token refresh."""
 
-    def __init__(self, appid, secret, base_url, session, timeout):
+    def __init__(self, appid, secret, base_url, session, timeout, lock):
         super().__init__(appid, secret, session=session, timeout=timeout, auto_retry=False)
         self.base_url = base_url.rstrip("/") + "/"
         self.API_BASE_URL = self.base_url + "cgi-bin/"
         self.wxa.API_BASE_URL = self.base_url
+        self._lock = lock
 
-    def fetch_access_token(self):
-        return self._fetch_access_token(
-            url=self.base_url + "cgi-bin/token",
-            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
-        )
+    def _token_fresh(self) -> bool:
+        expires_at = self.expires_at
+        return bool(self.session.get(self.access_token_key)) and bool(expires_at) and expires_at - time.time() > 60
+
+    def fetch_access_token(self, stale: str | None = None):
+        """Fetch a token unless another worker did while we waited for the lock."""
+        with self._lock(self.appid):
+            current = self.session.get(self.access_token_key)
+            if (stale is not None and current and current != stale) or (stale is None and self._token_fresh()):
+                return {"access_token": current}
+            response = self._http.get(self.base_url + "cgi-bin/token", timeout=self.timeout, params={
+                "grant_type": "client_credential", "appid": self.appid, "secret": self.secret})
+            response.raise_for_status()
+            result = response.json()
+            if result.get("errcode"):
+                raise WeChatClientException(result["errcode"], result.get("errmsg"), client=self)
+            expires_in = result.get("expires_in", 7200)
+            self.session.set(self.access_token_key, result["access_token"], expires_in)
+            self.expires_at = int(time.time()) + expires_in
+            log.info("wechat access token refreshed for %s", self.appid)
+            return result
 
 
-def _storage(redis_url):
-    if not redis_url:
-        return MemoryStorage()
-    import redis
+def _storage_and_lock(redis_client):
+    if redis_client is None:
+        locks: dict[str, threading.Lock] = {}
+
+        def local_lock(appid):
+            return locks.setdefault(appid, threading.Lock())
+        return MemoryStorage(), local_lock
     from wechatpy.session.redisstorage import RedisStorage
 
-    return RedisStorage(redis.Redis.from_url(redis_url), prefix="pm:wechat")
+    def redis_lock(appid):
+        return redis_client.lock(f"pm:wechat:lock:{appid}", timeout=15, blocking_timeout=15)
+    return RedisStorage(redis_client, prefix="pm:wechat"), redis_lock
 
 
 class WechatpyGateway:
-    def __init__(self, mini_program: _Client):
+    def __init__(self, mini_program: _Client, public_account: _Client):
         self.mini_program = mini_program
+        self.public_account = public_account
 
     @classmethod
-    def from_config(cls, config):
-        storage = _storage(config.get("REDIS_URL"))
-        mp = _Client(config["WECHAT_MP_APPID"], config["WECHAT_MP_SECRET"], config["WECHAT_API_BASE_URL"],
-                     storage, config["WECHAT_TIMEOUT"])
-        return cls(mp)
+    def from_config(cls, config, redis_client=None):
+        storage, lock = _storage_and_lock(redis_client)
+        base, timeout = config["WECHAT_API_BASE_URL"], config["WECHAT_TIMEOUT"]
+        return cls(_Client(config["WECHAT_MP_APPID"], config["WECHAT_MP_SECRET"], base, storage, timeout, lock),
+                   _Client(config["WECHAT_OA_APPID"], config["WECHAT_OA_SECRET"], base, storage, timeout, lock))
+
+    def _call(self, client: _Client, call):
+        """One API call; a dead token is refreshed once (by one worker), never in a loop."""
+        for attempt in (1, 2):
+            token = None
+            try:
+                token = client.access_token
+                return call()
+            except WeChatClientException as e:
+                if e.errcode in TOKEN_INVALID and attempt == 1 and token is not None:
+                    client.fetch_access_token(stale=token)
+                    continue
+                if e.errcode is None:
+                    status = getattr(e.response, "status_code", None)
+                    raise RetryLater(f"HTTP {status}" if status else "no answer")
+                if e.errcode in RETRY_LATER or e.errcode in TOKEN_INVALID:
+                    raise RetryLater(f"{e.errcode} {e.errmsg}")
+                if e.errcode == 43101:
+                    raise ConsentRefused(e.errcode, e.errmsg)
+                raise Undeliverable(e.errcode, e.errmsg)
+            except requests.RequestException as e:
+                # Only the status: the URL of a token request carries the app secret.
+                status = getattr(e.response, "status_code", None)
+                raise RetryLater(f"HTTP {status}" if status else type(e).__name__)
 
     def code_to_session(self, code: str) -> WechatSession:
         if not code or len(code) > 128:
             raise DomainError("invalid_login_code", "登录码无效，请重新进入小程序", 400)
         try:
-            result = self.mini_program.wxa.code_to_session(code)
-        except WeChatClientException as e:
+            result = self._call(self.mini_program, lambda: self.mini_program.wxa.code_to_session(code))
+        except Undeliverable as e:
             if e.errcode in (40029, 40163, 40226):
                 raise DomainError("invalid_login_code", "登录码无效，请重新进入小程序", 400)
-            log.warning("code_to_session failed: %s", e)
+            log.warning("code_to_session refused: %s", e)
             raise DomainError("wechat_unavailable", "微信服务暂时不可用，请稍后再试", 503)
-        except requests.RequestException as e:
-            log.warning("code_to_session unreachable: %s", e)
+        except RetryLater as e:
+            log.warning("code_to_session unavailable: %s", e)
             raise DomainError("wechat_unavailable", "微信服务暂时不可用，请稍后再试", 503)
+        return WechatSession(openid=result["openid"], unionid=result.get("unionid"))
+
+    def send_template(self, oa_openid, template_id, data, page=None):
+        mini_program = {"appid": self.mini_program.appid, "pagepath": page} if page else None
+        self._call(self.public_account, lambda: self.public_account.message.send_template(
+            oa_openid, template_id, data, mini_program=mini_program))
+
+    def send_subscribe(self, openid, template_id, data, page=None):
+        self._call(self.mini_program, lambda: self.mini_program.wxa.send_subscribe_message(
+            openid, template_id, data, page=page))
+
+    def create_qr(self, scene, expire_seconds):
+        result = self._call(self.public_account, lambda: self.public_account.qrcode.create({
+            "expire_seconds": expire_seconds, "action_name": "QR_STR_SCENE",
+            "action_info": {"scene": {"scene_str": scene}}}))
+        return {"ticket": result["ticket"], "url": result.get("url", ""), "expire_seconds": expire_seconds}
+
+    def follower_unionid(self, oa_openid):
+        return self._call(self.public_account, lambda: self.public_account.user.get(oa_openid)).get("unionid")
+
+    def oauth_session(self, code):
+        result = self._call(self.public_account, lambda: self.public_account._get(
+            "sns/oauth2/access_token", api_base_url=self.public_account.base_url,
+            params={"appid": self.public_account.appid, "secret": self.public_account.secret, "code": code,
+                    "grant_type": "authorization_code", "access_token": ""}))
         return WechatSession(openid=result["openid"], unionid=result.get("unionid"))

@@ -1,0 +1,47 @@
+"""The member's in-app inbox (every notification is there, whatever WeChat did) and consents."""
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..models import Notification, SubscriptionConsent
+from .clock import utcnow
+
+
+def messages(member_id: int, cursor: int | None, limit: int = 20) -> dict:
+    query = select(Notification).where(Notification.member_id == member_id)
+    if cursor:
+        query = query.where(Notification.id < cursor)
+    rows = list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)))
+    unread = db.session.scalar(select(func.count()).where(Notification.member_id == member_id,
+                                                          Notification.read_at.is_(None)))
+    return {"messages": rows[:limit], "next_cursor": rows[limit - 1].id if len(rows) > limit else None,
+            "unread": unread}
+
+
+def mark_read(member_id: int, message_id: int | None) -> int:
+    """Mark one message (or, with None, all of them) read; returns how many changed."""
+    stmt = update(Notification).where(Notification.member_id == member_id, Notification.read_at.is_(None))
+    if message_id is not None:
+        if db.session.scalar(select(Notification.id).where(Notification.id == message_id,
+                                                           Notification.member_id == member_id)) is None:
+            raise NotFound("unknown_message", "消息不存在")
+        stmt = stmt.where(Notification.id == message_id)
+    changed = db.session.execute(stmt.values(read_at=utcnow())).rowcount
+    db.session.commit()
+    return changed
+
+
+def accept(member_id: int, template_ids: list[str]) -> dict:
+    """What the member accepted in wx.requestSubscribeMessage: one more message per template."""
+    if not template_ids or len(template_ids) > 20 or any(not t or len(t) > 64 for t in template_ids):
+        raise DomainError("invalid_templates", "订阅模板无效", 422)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    for template_id in template_ids:
+        stmt = dialect.insert(SubscriptionConsent).values(member_id=member_id, template_id=template_id, remaining=1)
+        db.session.execute(stmt.on_conflict_do_update(
+            index_elements=["member_id", "template_id"],
+            set_={"remaining": SubscriptionConsent.remaining + 1}))
+    db.session.commit()
+    return dict(db.session.execute(select(SubscriptionConsent.template_id, SubscriptionConsent.remaining)
+                                   .where(SubscriptionConsent.member_id == member_id)).all())
