@@ -28,3 +28,4 @@ bench: venv
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/checkin.py
 	$(BIN)/python bench/flash_sale.py
+	$(BIN)/python bench/notify.py
