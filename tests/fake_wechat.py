@@ -68,6 +68,9 @@ class FakeWechat:
             if code.startswith("bad"):
                 return {"errcode": 40029, "errmsg": "invalid code"}
             return {"openid": f"o-{code}", "session_key": "session-key", "unionid": f"u-{code}"}
+        if path == "/sns/oauth2/access_token":
+            code = query.get("code", "")
+            return {"access_token": "web-token", "openid": f"oa-{code}", "unionid": f"u-{code}", "scope": "snsapi_base"}
         if query.get("access_token") not in self.valid_tokens:
             return {"errcode": 42001, "errmsg": "access_token expired"}
         if path == "/cgi-bin/user/info":

@@ -164,3 +164,56 @@ def test_the_inbox_marks_read_and_keeps_to_its_member(client, park, sql):
     assert client.get("/api/v1/me/messages", headers=park.auth(m)).get_json()["unread"] == 0
     bad = client.post("/api/v1/me/subscriptions", json={"template_ids": []}, headers=park.auth(m))
     assert bad.status_code == 422
+
+
+def test_rate_limited_or_busy_wechat_is_retried_and_a_bad_token_refreshed_once(client, park, wx_app, fake, sql):
+    m = park.members_a[1]
+    sql("UPDATE member SET oa_openid = 'oa-zhang' WHERE id = :m", m=m.id)
+    award(client, park, m)
+    fake.fail("/cgi-bin/message/template/send", 45009)
+    assert deliver(wx_app)["retry"] == 1
+    fake.fail("/cgi-bin/message/template/send", -1)
+    assert deliver(wx_app)["retry"] == 1
+    tokens = fake.tokens_issued
+    fake.fail("/cgi-bin/message/template/send", 40001)
+    assert deliver(wx_app)["sent"] == 1  # refreshed and retried within the same attempt
+    assert fake.tokens_issued == tokens + 1
+    fake.fail("/cgi-bin/message/template/send", 40001, times=2)
+    award(client, park, m)
+    assert deliver(wx_app)["retry"] == 1  # a second bad token in a row: no loop, try later
+    assert [r[0] for r in sql("SELECT outcome FROM delivery_attempt ORDER BY id")] == ["retry", "retry", "sent",
+                                                                                        "retry"]
+
+
+def test_a_bad_openid_is_dead_at_once(client, park, wx_app, fake, sql):
+    m = park.members_a[1]
+    sql("UPDATE member SET oa_openid = 'oa-gone' WHERE id = :m", m=m.id)
+    award(client, park, m)
+    fake.fail("/cgi-bin/message/template/send", 40003)
+    assert deliver(wx_app)["dead"] == 1
+    assert sql("SELECT last_error FROM notification").startswith("40003")
+
+
+def test_public_account_qr_and_web_oauth_through_wechatpy(wx_app, client, park, fake):
+    from .helpers import make_activity
+
+    a = make_activity(client, park)
+    r = wx_app.test_client().get(f"/api/v1/activities/{a['id']}/oa-qr", headers=park.auth("org_a"))
+    assert r.status_code == 200 and r.get_json()["ticket"].startswith(f"ticket-ci:{a['id']}:")
+    assert r.get_json()["expire_seconds"] == 60
+    assert wx_app.test_client().get(f"/api/v1/activities/{a['id']}/oa-qr",
+                                    headers=park.auth("org_b")).status_code == 403
+    with wx_app.app_context():
+        from points_mall.wechat import gateway
+
+        session = gateway().oauth_session("web123")
+    assert (session.openid, session.unionid) == ("oa-web123", "u-web123")
+
+
+def test_the_member_sees_the_pickup_code_as_a_qr(client, park, shop):
+    m = park.members_a[1]
+    order = client.post("/api/v1/redemptions", json={"shop_id": shop.shop_id, "items": [
+        {"product_id": shop.products["毛巾"], "qty": 1}]}, headers=park.auth(m) | {"Idempotency-Key": "q"}).get_json()
+    mine = client.get(f"/api/v1/redemptions/{order['id']}", headers=park.auth(m)).get_json()
+    assert mine["pickup_qr_svg"].startswith("<svg") and mine["pickup_code"] == order["pickup_code"]
+    assert client.get(f"/api/v1/redemptions/{order['id']}", headers=park.auth(park.members_a[2])).status_code == 404

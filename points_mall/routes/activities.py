@@ -8,9 +8,11 @@ from flask_smorest import Blueprint
 from ..extensions import limiter
 from ..schemas.activity import (ActivityIn, ActivityOut, ActivityPatch, ActivityQuery, AttendanceOut, CancelIn,
                                 CheckinIn, CheckinOut, CodeOut, FormatQuery, LeaveIn, LeaveOut, MinutesIn, OfflineIn,
-                                OfflineResult, OrgAttendanceQuery, OrgAttendanceRow, OrganizerCheckinIn)
+                                OaCodeOut, OfflineResult, OrgAttendanceQuery, OrgAttendanceRow, OrganizerCheckinIn)
 from ..services import activities, attendance, checkin, codes, export
 from ..services.clock import zone
+from ..wechat import gateway
+from ..wechat.callback import checkin_scene
 from .security import BEARER, current_actor, current_member_id, rate_key_subject
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="活动与签到")
@@ -96,6 +98,16 @@ def cancel_activity(body, activity_id):
 def activity_code(activity_id):
     activities.managed(current_actor(), activity_id)
     return code_answer("a", activity_id)
+
+
+@blp.get("/activities/<int:activity_id>/oa-qr")
+@limiter.limit(code_limit, key_func=rate_key_subject)
+@blp.response(200, OaCodeOut)
+@blp.doc(security=[BEARER])
+def activity_oa_code(activity_id):
+    """A public-account QR for the current step: scanning it follows the account and checks in."""
+    activities.managed(current_actor(), activity_id)
+    return gateway().create_qr(checkin_scene(activity_id), expire_seconds=60)
 
 
 @blp.post("/checkins")

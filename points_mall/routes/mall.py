@@ -5,7 +5,7 @@ from flask import current_app, request
 from flask_smorest import Blueprint
 
 from ..extensions import limiter
-from ..schemas.mall import (CounterView, HandoverQuery, MallReport, MovementOut, PickupIn, ProductIn, ProductOut,
+from ..schemas.mall import (CounterView, HandoverQuery, MallReport, MovementOut, MyRedemptionOut, PickupIn, ProductIn, ProductOut,
                             ProductPatch, ProductQuery, RedeemIn, RedemptionOut, ReportQuery, ShopIn, ShopOut,
                             StockIn, StockLine, StockQuery)
 from ..services import mall, reports, shop
@@ -85,7 +85,7 @@ def my_orders():
 
 
 @blp.get("/redemptions/<int:order_id>")
-@blp.response(200, RedemptionOut)
+@blp.response(200, MyRedemptionOut)
 @blp.doc(security=[BEARER])
 def my_order(order_id):
     return mall.get_own(current_member_id(), order_id)

@@ -66,6 +66,12 @@ class CodeOut(Schema):
     step = fields.Integer()
 
 
+class OaCodeOut(Schema):
+    ticket = fields.String()
+    url = fields.String()
+    expire_seconds = fields.Integer()
+
+
 class CheckinIn(Schema):
     payload = fields.String(required=True, validate=validate.Length(1, 300))
     nonce = fields.String(required=True, validate=validate.Length(8, 64))

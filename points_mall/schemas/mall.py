@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..models.mall import LIMIT_PERIODS
+from ..services import codes
 from .common import mask_name, mask_phone
 
 
@@ -109,6 +110,12 @@ class RedemptionOut(Schema):
     created_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
     lines = fields.List(fields.Nested(LineOut))
+
+
+class MyRedemptionOut(RedemptionOut):
+    """The member's own order, with the pickup code drawn as a QR for the counter's scanner."""
+
+    pickup_qr_svg = fields.Function(lambda r: codes.svg(r.pickup_code) if r.status == "reserved" else None)
 
 
 class PickupIn(Schema):

@@ -139,7 +139,7 @@ class WechatpyGateway:
         return self._call(self.public_account, lambda: self.public_account.user.get(oa_openid)).get("unionid")
 
     def oauth_session(self, code):
-        result = self._call(self.public_account, lambda: self.public_account._get(
+        result = self._call(self.public_account, lambda: self.public_account.get(
             "sns/oauth2/access_token", api_base_url=self.public_account.base_url,
             params={"appid": self.public_account.appid, "secret": self.public_account.secret, "code": code,
                     "grant_type": "authorization_code", "access_token": ""}))
