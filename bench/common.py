@@ -1,4 +1,5 @@
 """Shared by the HTTP benchmarks: a fresh database, gunicorn, and a closed-loop load of N clients."""
+import json
 import os
 import socket
 import statistics
@@ -93,3 +94,54 @@ def closed_loop(make_request, total: int, clients: int) -> dict:
     return {"requests": total, "per_s": round(total / wall, 1),
             "p50_ms": round(statistics.median(latencies) * 1000, 1),
             "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1), "statuses": statuses}
+
+
+def write_results(name: str, out: dict) -> None:
+    """Print the figures and keep them in bench/results/NAME.json."""
+    width = max(len(k) for k in out) + 2
+    for key, value in out.items():
+        print(f"{key:{width}} {value}")
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    (ROOT / "bench" / "results" / f"{name}.json").write_text(json.dumps(out, indent=2) + "\n")
+
+
+def bare_baseline(env: dict, body: dict, total: int, clients: int) -> dict:
+    """The same load against a bare Flask endpoint served by gunicorn the same way."""
+    bare = Gunicorn("bench.bare:app", env)
+    try:
+        closed_loop(lambda i: ("POST", f"{bare.url}/bare", {"json": body}), min(total, 500), clients)  # warm-up
+        return closed_loop(lambda i: ("POST", f"{bare.url}/bare", {"json": body}), total, clients)
+    finally:
+        bare.stop()
+
+
+def baseline_fields(result: dict, baseline: dict) -> dict:
+    return {"baseline_per_s": baseline["per_s"], "baseline_p50_ms": baseline["p50_ms"],
+            "baseline_p99_ms": baseline["p99_ms"], "ratio_to_baseline": round(result["per_s"] / baseline["per_s"], 3)}
+
+
+SEED_MEMBERS = [
+    "INSERT INTO org (id, name, kind, path) VALUES (1, '综合党委', 'committee', '/1/')",
+    """INSERT INTO member (id, name, phone, member_type, org_id, status, created_at)
+       SELECT g, '党员' || g, '13' || lpad(g::text, 9, '0'), '党员', 1, 'active', now()
+       FROM generate_series(1, :n) g""",
+]
+
+
+def bench_app(database_url: str):
+    """The service's app on the benchmark database, schema built by the migrations."""
+    from flask_migrate import upgrade
+
+    from points_mall import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None, "SECRET_KEY": SECRET,
+                      "RATELIMIT_STORAGE_URI": "memory://"})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def member_tokens(count: int) -> list[str]:
+    from points_mall.services.auth import issue_token
+
+    return [issue_token("member", str(i), 3600) for i in range(1, count + 1)]

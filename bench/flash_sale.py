@@ -2,14 +2,14 @@
 100 units of one product. Reports reservations/s, p50, p99, oversell (must be 0), errors other
 than out_of_stock (must be 0), and the ratio to a bare Flask endpoint served the same way.
 Writes bench/results/flash_sale.json."""
-import json
 import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, SECRET, Gunicorn, closed_loop, fresh_database, service_env  # noqa: E402
+from bench.common import (SEED_MEMBERS, Gunicorn, bare_baseline, baseline_fields, bench_app,  # noqa: E402
+                          closed_loop, fresh_database, member_tokens, service_env, write_results)
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "1000"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
@@ -19,21 +19,11 @@ UNITS = int(os.environ.get("BENCH_UNITS", "100"))
 def seed(database_url: str):
     from sqlalchemy import text
 
-    from points_mall import create_app
     from points_mall.extensions import db
-    from points_mall.services.auth import issue_token
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None, "SECRET_KEY": SECRET,
-                      "RATELIMIT_STORAGE_URI": "memory://"})
+    app = bench_app(database_url)
     with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade()
-        sql = [
-            "INSERT INTO org (id, name, kind, path) VALUES (1, '综合党委', 'committee', '/1/')",
-            """INSERT INTO member (id, name, phone, member_type, org_id, status, created_at)
-               SELECT g, '党员' || g, '13' || lpad(g::text, 9, '0'), '党员', 1, 'active', now()
-               FROM generate_series(1, :n) g""",
+        sql = SEED_MEMBERS + [
             # Every member starts with 100 spendable points, recorded as an adjustment entry.
             """INSERT INTO ledger_entry (member_id, kind, year, delta_score, delta_spendable, idempotency_key,
                reason, occurred_at, created_at) SELECT id, 'adjust', 2026, 0, 100, 'seed:' || id, '', now(), now()
@@ -50,7 +40,7 @@ def seed(database_url: str):
             db.session.execute(text(statement), {"n": MEMBERS, "units": UNITS})
         db.session.commit()
         db.session.execute(text("ANALYZE"))
-        tokens = [issue_token("member", str(i), 3600) for i in range(1, MEMBERS + 1)]
+        tokens = member_tokens(MEMBERS)
     return app, tokens
 
 
@@ -58,12 +48,7 @@ def main():
     database_url = fresh_database("points_mall_bench_flash")
     app, tokens = seed(database_url)
     env = service_env(database_url)
-    bare = Gunicorn("bench.bare:app", env)
-    try:
-        closed_loop(lambda i: ("POST", f"{bare.url}/bare", {"json": {"shop_id": 1}}), 300, CLIENTS)
-        baseline = closed_loop(lambda i: ("POST", f"{bare.url}/bare", {"json": {"shop_id": 1}}), MEMBERS, CLIENTS)
-    finally:
-        bare.stop()
+    baseline = bare_baseline(env, {"shop_id": 1}, MEMBERS, CLIENTS)
     service = Gunicorn("wsgi:app", env)
     try:
         result = closed_loop(lambda i: ("POST", f"{service.url}/api/v1/redemptions", {
@@ -92,14 +77,9 @@ def main():
         "oversell": max(0, reserved - UNITS) + max(0, -on_hand),
         "errors_other_than_out_of_stock": sum(v for k, v in statuses.items() if k not in (201, "out_of_stock")),
         "statuses": statuses, "ledger_verify_problems": len(problems),
-        "baseline_per_s": baseline["per_s"], "baseline_p50_ms": baseline["p50_ms"],
-        "baseline_p99_ms": baseline["p99_ms"],
-        "ratio_to_baseline": round(result["per_s"] / baseline["per_s"], 3),
+        **baseline_fields(result, baseline),
     }
-    for key, value in out.items():
-        print(f"{key:32} {value}")
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "flash_sale.json").write_text(json.dumps(out, indent=2) + "\n")
+    write_results("flash_sale", out)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ Baselines, measured in the same run on the same database:
 - verify: one full scan summing the entries table (the least a verify can read).
 Writes bench/results/ledger.json.
 """
-import json
 import os
 import statistics
 import sys
@@ -21,7 +20,6 @@ from sqlalchemy import text  # noqa: E402
 from points_mall import create_app  # noqa: E402
 from points_mall.extensions import db  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent
 DB = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/points_mall_bench")
 AWARDS = int(os.environ.get("BENCH_AWARDS", "2000"))
 ENTRIES = int(os.environ.get("BENCH_ENTRIES", "1000000"))
@@ -121,10 +119,9 @@ def main():
         "baseline_full_scan_seconds": round(scan_s, 3),
         "verify_ratio_to_scan": round(verify_s / scan_s, 2),
     }
-    for key, value in result.items():
-        print(f"{key:32} {value}")
-    (ROOT / "results").mkdir(exist_ok=True)
-    (ROOT / "results" / "ledger.json").write_text(json.dumps(result, indent=2) + "\n")
+    from bench.common import write_results
+
+    write_results("ledger", result)
 
 
 if __name__ == "__main__":

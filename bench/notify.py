@@ -3,7 +3,6 @@ fake WeChat server. A burst of 10,000 events lands in the outbox at once; the wo
 Reports messages delivered per second, the outbox lag (event → sent) p50/p99/max, and the
 ratio to a baseline of bare HTTP sends to the same fake server in the same run.
 Writes bench/results/notify.json."""
-import json
 import os
 import statistics
 import sys
@@ -14,7 +13,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, SECRET, fresh_database  # noqa: E402
+from bench.common import SECRET, fresh_database, write_results  # noqa: E402
 from tests.fake_wechat import FakeWechat  # noqa: E402
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "10000"))
@@ -78,10 +77,7 @@ def main():
         "baseline_bare_sends_per_s": round(baseline, 1),
         "ratio_to_baseline": round(EVENTS / seconds / baseline, 3),
     }
-    for key, value in out.items():
-        print(f"{key:28} {value}")
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "notify.json").write_text(json.dumps(out, indent=2) + "\n")
+    write_results("notify", out)
 
 
 if __name__ == "__main__":

@@ -31,3 +31,15 @@ def browser():
     yield driver
     driver.quit()
     profile.cleanup()
+
+
+def log_in(browser, url: str, username: str, password: str):
+    """Open a console page and sign in on its login form; returns a waiter for what follows."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(url)
+    browser.find_element(By.ID, "username").send_keys(username)
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.ID, "login-button").click()
+    return WebDriverWait(browser, 10, poll_frequency=0.1)

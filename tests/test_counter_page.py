@@ -1,8 +1,7 @@
 """The shopkeeper's counter page in a real headless Chromium: code in, preview, confirm."""
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-from .browser import browser, live_server  # noqa: F401  (fixtures)
+from .browser import browser, live_server, log_in  # noqa: F401  (fixtures)
 from .park import PASSWORD
 
 
@@ -11,11 +10,7 @@ def test_the_keeper_types_the_code_checks_the_preview_and_confirms(client, park,
     order = client.post("/api/v1/redemptions", json={"shop_id": shop.shop_id, "items": [
         {"product_id": shop.products["毛巾"], "qty": 2}]}, headers=park.auth(m) | {"Idempotency-Key": "p1"}).get_json()
 
-    browser.get(f"{live_server}/console/shop")
-    browser.find_element(By.ID, "username").send_keys("keeper")
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.ID, "login-button").click()
-    wait = WebDriverWait(browser, 10, poll_frequency=0.1)
+    wait = log_in(browser, f"{live_server}/console/shop", "keeper", PASSWORD)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#shop option"))
 
     code = browser.find_element(By.ID, "pickup-code")

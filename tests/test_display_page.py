@@ -2,11 +2,10 @@
 import os
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from points_mall.schemas.common import mask_name
 
-from .browser import browser, live_server  # noqa: F401  (fixtures)
+from .browser import browser, live_server, log_in  # noqa: F401  (fixtures)
 from .helpers import make_activity, nonce
 from .park import PASSWORD
 
@@ -15,12 +14,7 @@ def test_the_display_shows_a_rotating_code_and_who_checked_in(app, client, park,
     app.config["CHECKIN_CODE_STEP"] = 2
     try:
         a = make_activity(client, park, title="七一主题党日")
-        browser.get(f"{live_server}/console/activities/{a['id']}/display")
-        browser.find_element(By.ID, "username").send_keys("org_a")
-        browser.find_element(By.ID, "password").send_keys(PASSWORD)
-        browser.find_element(By.ID, "login-button").click()
-
-        wait = WebDriverWait(browser, 10, poll_frequency=0.1)
+        wait = log_in(browser, f"{live_server}/console/activities/{a['id']}/display", "org_a", PASSWORD)
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#qr svg"))
         wait.until(lambda d: d.find_element(By.ID, "title").text == "七一主题党日")
         first = browser.find_element(By.ID, "qr").get_attribute("data-payload")

@@ -1,11 +1,11 @@
 """The member's in-app inbox (every notification is there, whatever WeChat did) and consents."""
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Notification, SubscriptionConsent
 from .clock import utcnow
+from .tx import insert_or_add
 
 
 def messages(member_id: int, cursor: int | None, limit: int = 20) -> dict:
@@ -36,12 +36,9 @@ def accept(member_id: int, template_ids: list[str]) -> dict:
     """What the member accepted in wx.requestSubscribeMessage: one more message per template."""
     if not template_ids or len(template_ids) > 20 or any(not t or len(t) > 64 for t in template_ids):
         raise DomainError("invalid_templates", "订阅模板无效", 422)
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     for template_id in template_ids:
-        stmt = dialect.insert(SubscriptionConsent).values(member_id=member_id, template_id=template_id, remaining=1)
-        db.session.execute(stmt.on_conflict_do_update(
-            index_elements=["member_id", "template_id"],
-            set_={"remaining": SubscriptionConsent.remaining + 1}))
+        insert_or_add(SubscriptionConsent, ["member_id", "template_id"],
+                      {"member_id": member_id, "template_id": template_id, "remaining": 1}, "remaining")
     db.session.commit()
     return dict(db.session.execute(select(SubscriptionConsent.template_id, SubscriptionConsent.remaining)
                                    .where(SubscriptionConsent.member_id == member_id)).all())

@@ -6,14 +6,13 @@ use case that called them commits once at its end.
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..models import Balance, LedgerEntry, Member, Rule, Score
 from .access import Actor, require_root
 from .clock import local_year, period_bounds, utcnow
-from .tx import committed
+from .tx import committed, insert_or_add
 
 
 def insufficient_points(needed: int, spendable: int | None = None) -> DomainError:
@@ -48,11 +47,8 @@ def _move_spendable(member_id: int, delta: int) -> int | None:
 
 
 def _add_score(member_id: int, year: int, dimension: str, delta: int) -> None:
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(Score).values(member_id=member_id, year=year, dimension=dimension, score=delta)
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=["member_id", "year", "dimension"], set_={"score": Score.score + stmt.excluded.score}
-    ))
+    insert_or_add(Score, ["member_id", "year", "dimension"],
+                  {"member_id": member_id, "year": year, "dimension": dimension, "score": delta}, "score")
 
 
 def _write(member_id: int, *, kind: str, delta_score: int, delta_spendable: int, key: str,

@@ -20,3 +20,14 @@ def committed(code: str, message: str):
     except Exception:
         db.session.rollback()
         raise
+
+
+def insert_or_add(model, keys: list[str], values: dict, add: str):
+    """INSERT a row, or add to one column of the row already there (ON CONFLICT DO UPDATE)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(model).values(**values)
+    column = getattr(model, add)
+    db.session.execute(stmt.on_conflict_do_update(index_elements=keys,
+                                                  set_={add: column + getattr(stmt.excluded, add)}))
