@@ -153,7 +153,7 @@ def seed() -> list[str]:
         "demo member logins (POST /api/v1/auth/wechat-login):",
         f"  code dev:demo-secretary  {secretary.name}, organizer of {secretary.org.name}",
         f"  code dev:demo-member     {member.name}, member of {member.org.name}",
-        f"  any other dev:<openid> code, then /auth/bind with a member's name and phone",
+        "  any other dev:<openid> code, then /auth/bind with a member's name and phone",
         f"demo park: {len(branches)} company branches, {len(members)} members, {len(rules)} rules, "
         f"{entries} ledger entries, {orders} redemptions in {shop.name}",
         "pages: /console/shop (keeper), /console/activities/<id>/display (organizer), /docs (API)",

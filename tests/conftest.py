@@ -1,5 +1,4 @@
 """Tests run against real PostgreSQL and Redis; the schema is built by the migrations."""
-import os
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select, update
 
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
-from ..models import Balance, LedgerEntry, Member, Rule, Score
+from ..models import Balance, LedgerEntry, Rule, Score
 from .access import Actor, require_root
 from .clock import local_year, period_bounds, utcnow
 from .tx import committed, insert_or_add
