@@ -83,30 +83,31 @@ def _activity(activity_id: int) -> Activity:
 
 
 def _attempt(actor_key: str, nonce: str, method: str, perform, activity_id=None, member_id=None) -> dict:
-    """Run one attempt; store it with its outcome. A nonce seen before returns the first answer."""
+    """Run one attempt; store it with its outcome. A nonce seen before returns the first answer.
+
+    The unique nonce key decides, not a look-up first: a first scan costs no extra query, and a
+    retry (or its twin racing it) collides on the key and is answered from the stored attempt."""
     nonce_key = f"{actor_key}:{nonce}"
-    earlier = _replay(nonce_key)
-    if earlier is not None:
-        return earlier
     try:
         result, record = perform()
         db.session.execute(insert(ScanAttempt).values(**record, actor=actor_key, nonce_key=nonce_key))
         db.session.commit()
         return result
-    except IntegrityError:  # a twin request won the race: answer as it did
+    except IntegrityError:  # this nonce was answered before, or the member is already checked in
         db.session.rollback()
-        earlier = _replay(nonce_key)
-        if earlier is not None:
-            return earlier
         error = refusal("already_checked_in", "您已签到")
     except DomainError as e:
         db.session.rollback()
         error = e
-    _store_refusal(nonce_key, actor_key, method, error, activity_id, member_id)
+    if not _store_refusal(nonce_key, actor_key, method, error, activity_id, member_id):
+        earlier = _replay(nonce_key)
+        if earlier is not None:
+            return earlier
     raise error
 
 
-def _store_refusal(nonce_key, actor_key, method, error, activity_id, member_id):
+def _store_refusal(nonce_key, actor_key, method, error, activity_id, member_id) -> bool:
+    """Store a refused attempt; False when its nonce was stored before."""
     if activity_id is not None and db.session.get(Activity, activity_id) is None:
         activity_id = None
     if member_id is not None and db.session.get(Member, member_id) is None:
@@ -116,8 +117,10 @@ def _store_refusal(nonce_key, actor_key, method, error, activity_id, member_id):
                                response={"code": error.code, "message": error.message, "details": error.details}))
     try:
         db.session.commit()
+        return True
     except IntegrityError:
         db.session.rollback()
+        return False
 
 
 def _replay(nonce_key: str) -> dict | None:

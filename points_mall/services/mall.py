@@ -54,6 +54,10 @@ def redeem(member_id: int, shop_id: int, items: list[dict], idempotency_key: str
             return earlier
         shop = shops.get_shop(shop_id)
         products = _available(shop.id, wanted)
+        # Sold out already: refuse before any work (the conditional UPDATE below stays the judge).
+        for product in products:
+            if product.on_hand < wanted[product.id]:
+                raise _out_of_stock(product)
         _check_limits(member_id, products, wanted)
         total = sum(p.points_price * wanted[p.id] for p in products)
         if total > spendable:
@@ -64,8 +68,7 @@ def redeem(member_id: int, shop_id: int, items: list[dict], idempotency_key: str
             qty = wanted[product.id]
             after = shops.change_on_hand(product.id, -qty)
             if after is None:
-                raise DomainError("out_of_stock", f"{product.name}库存不足", 409,
-                                  {"product_id": product.id, "on_hand": product.on_hand})
+                raise _out_of_stock(product)
             shops.record_movement(product.id, "redemption", -qty, order.id, f"member:{member_id}")
             db.session.add(RedemptionLine(redemption_id=order.id, product_id=product.id, quantity=qty,
                                           points_price=product.points_price, unit_cost=costs[product.id]))
@@ -75,6 +78,10 @@ def redeem(member_id: int, shop_id: int, items: list[dict], idempotency_key: str
         notify.emit("redemption_reserved", "兑换成功", f"请凭取货码 {order.pickup_code} 到{shop.name}领取",
                     member_id=member_id, data={"redemption_id": order.id})
     return order
+
+
+def _out_of_stock(product: Product) -> DomainError:
+    return DomainError("out_of_stock", f"{product.name}库存不足", 409, {"product_id": product.id})
 
 
 def _available(shop_id: int, wanted: dict[int, int]) -> list[Product]:
