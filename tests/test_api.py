@@ -5,7 +5,9 @@ def test_the_openapi_document_lists_the_contract(client):
     spec = client.get("/openapi.json").get_json()
     for path in ("/api/v1/auth/wechat-login", "/api/v1/auth/bind", "/api/v1/auth/staff-login", "/api/v1/me",
                  "/api/v1/me/ledger", "/api/v1/awards", "/api/v1/admin/orgs", "/api/v1/admin/members",
-                 "/api/v1/admin/members/import", "/api/v1/admin/grants", "/api/v1/admin/rules"):
+                 "/api/v1/admin/members/import", "/api/v1/admin/grants", "/api/v1/admin/rules",
+                 "/api/v1/activities", "/api/v1/checkins", "/api/v1/redemptions", "/api/v1/shop/redemptions/lookup",
+                 "/api/v1/reports/mall", "/api/v1/boards/points", "/api/v1/me/messages", "/api/v1/admin/outbox"):
         assert path in spec["paths"], path
     assert "bearerAuth" in spec["components"]["securitySchemes"]
 

@@ -1,4 +1,4 @@
 """Thin flask-smorest blueprints: parse → call a service → dump."""
-from . import activities, admin, auth, awards, mall, me, notify
+from . import activities, admin, auth, awards, boards, mall, me, notify
 
-BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, mall.blp, notify.blp, admin.blp]
+BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, mall.blp, notify.blp, boards.blp, admin.blp]

@@ -39,6 +39,12 @@ def counter():
     return render_template("counter.html")
 
 
+@web.get("/board")
+def board():
+    """The points and star board for the screen in the activity centre (公示栏): names masked."""
+    return render_template("board.html")
+
+
 @web.errorhandler(DomainError)
 def _page_error(e: DomainError):
     return jsonify({"error": {"code": e.code, "message": e.message, "details": e.details}}), e.status
