@@ -162,18 +162,18 @@ class Funder(Schema):
     value_at_cost = fields.Float()
 
 
-class MallReport(Schema):
+class MallReport(Bucket):
+    """The totals (a Bucket for the whole organisation) and their breakdowns."""
+
     org = fields.String()
     headline = fields.String()
-    redeemers = fields.Integer()
-    orders = fields.Integer()
-    items = fields.Integer()
-    points = fields.Integer()
-    value_at_cost = fields.Float()
     by_funding_source = fields.List(fields.Nested(Funder))
     by_shop = fields.List(fields.Nested(Bucket))
     by_branch = fields.List(fields.Nested(Bucket))
     by_month = fields.List(fields.Nested(Bucket))
+
+    class Meta:
+        exclude = ("name",)
 
 
 class StockQuery(Schema):
