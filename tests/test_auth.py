@@ -128,3 +128,12 @@ def test_me_shows_the_score_of_the_year_asked(client, park):
     assert client.get("/api/v1/me?year=2001", headers=park.auth(m)).get_json()["score"] == 0
     bad = client.get("/api/v1/me?year=abc", headers=park.auth(m))
     assert bad.status_code == 422 and bad.get_json()["error"]["message"]
+
+
+def test_a_switched_off_staff_account_loses_access_at_once(client, park, sql):
+    assert client.get("/api/v1/rules", headers=park.auth("org_a")).status_code == 200
+    sql("UPDATE staff_user SET active = false WHERE username = 'org_a'")
+    r = client.get("/api/v1/rules", headers=park.auth("org_a"))
+    assert r.status_code == 401 and r.get_json()["error"]["code"] == "account_disabled"
+    login = client.post("/api/v1/auth/staff-login", json={"username": "org_a", "password": PASSWORD})
+    assert login.status_code == 401

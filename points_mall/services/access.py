@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ..errors import DomainError, Forbidden
 from ..extensions import db
-from ..models import Grant, Member, Org
+from ..models import Grant, Member, Org, StaffUser
 
 # An admin may do what an organizer may, within the same subtree.
 IMPLIED = {"organizer": ("organizer", "admin"), "admin": ("admin",), "shopkeeper": ("shopkeeper", "admin")}
@@ -50,6 +50,9 @@ class Actor:
 
 
 def load_actor(kind: str, actor_id: int) -> Actor:
+    """The caller with their grants; a staff account switched off since its token was issued is refused."""
+    if kind == "staff" and not db.session.scalar(select(StaffUser.active).where(StaffUser.id == actor_id)):
+        raise DomainError("account_disabled", "账号已停用，请联系管理员", 401)
     column = Grant.member_id if kind == "member" else Grant.staff_id
     rows = db.session.execute(
         select(Grant.role, Org.path, Grant.shop_id).outerjoin(Org, Grant.org_id == Org.id).where(column == actor_id)
