@@ -111,3 +111,15 @@ def test_branch_attendance_over_a_period(client, park):
     bad = client.get(f"/api/v1/attendance?org_id={park.branch_a.id}&from=yesterday&to={today}",
                      headers=park.auth("org_a"))
     assert bad.status_code == 422
+
+
+def test_a_secretary_sees_their_own_invitations_and_what_they_manage(client, park):
+    secretary = park.members_a[1]
+    client.post("/api/v1/admin/grants", json={"member_id": secretary.id, "role": "organizer",
+                                              "org_id": park.branch_a.id}, headers=park.auth("admin"))
+    above = make_activity(client, park, who="admin", org=park.root, title="园区党课")
+    draft = make_activity(client, park, title="支部草稿", publish=False)
+    mine = client.get("/api/v1/activities?scope=mine", headers=park.auth(secretary)).get_json()
+    assert above["id"] in {a["id"] for a in mine} and draft["id"] not in {a["id"] for a in mine}
+    managed = client.get("/api/v1/activities?scope=managed", headers=park.auth(secretary)).get_json()
+    assert draft["id"] in {a["id"] for a in managed} and above["id"] not in {a["id"] for a in managed}

@@ -50,7 +50,7 @@ class ActivityOut(Schema):
 
 
 class ActivityQuery(Schema):
-    scope = fields.String(load_default="mine", validate=validate.OneOf(["mine"]))
+    scope = fields.String(load_default="mine", validate=validate.OneOf(["mine", "managed"]))
     status = fields.String(load_default=None, validate=validate.OneOf(["upcoming", "past"]))
 
 
