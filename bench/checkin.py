@@ -8,40 +8,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (SEED_MEMBERS, Gunicorn, bare_baseline, baseline_fields, bench_app,  # noqa: E402
-                          closed_loop, fresh_database, member_tokens, service_env, write_results)
+from bench.common import (Gunicorn, bare_baseline, baseline_fields, closed_loop, fresh_database,  # noqa: E402
+                          seed, service_env, write_results)
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "20000"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
 
 
-def seed(database_url: str):
-    """Schema by the migrations, then members in bulk, one activity open now, and their tokens."""
-    from sqlalchemy import text
-
-    from points_mall.extensions import db
-
-    app = bench_app(database_url)
-    with app.app_context():
-        for statement in SEED_MEMBERS:
-            db.session.execute(text(statement), {"n": MEMBERS})
-        db.session.execute(text("INSERT INTO balance (member_id, spendable) SELECT id, 0 FROM member"))
-        db.session.execute(text("""INSERT INTO rule (id, code, name, dimension, points, needs_approval, active)
-            VALUES (1, 'study.theme_day', '参加主题党日活动', 'study', 3, false, true)"""))
-        db.session.execute(text("""INSERT INTO activity (id, org_id, kind, title, description, place, starts_at,
-            ends_at, checkin_opens_at, checkin_closes_at, checked_in, open_to_volunteers, rule_id, status,
-            created_by, created_at) VALUES (1, 1, 'theme_day', '主题党日', '', '', now(), now() + interval '3 hours',
-            now() - interval '1 hour', now() + interval '3 hours', 0, false, 1, 'published', 'bench', now())"""))
-        db.session.execute(text("SELECT setval('member_id_seq', :n)"), {"n": MEMBERS})
-        db.session.commit()
-        db.session.execute(text("ANALYZE"))
-        tokens = member_tokens(MEMBERS)
-    return app, tokens
+# One activity open for check-in now, awarding a theme-day rule.
+ACTIVITY = [
+    "INSERT INTO balance (member_id, spendable) SELECT id, 0 FROM member",
+    """INSERT INTO rule (id, code, name, dimension, points, needs_approval, active)
+       VALUES (1, 'study.theme_day', '参加主题党日活动', 'study', 3, false, true)""",
+    """INSERT INTO activity (id, org_id, kind, title, description, place, starts_at, ends_at, checkin_opens_at,
+       checkin_closes_at, checked_in, open_to_volunteers, rule_id, status, created_by, created_at)
+       VALUES (1, 1, 'theme_day', '主题党日', '', '', now(), now() + interval '3 hours', now() - interval '1 hour',
+               now() + interval '3 hours', 0, false, 1, 'published', 'bench', now())""",
+]
 
 
 def main():
     database_url = fresh_database("points_mall_bench_checkin")
-    app, tokens = seed(database_url)
+    app, tokens = seed(database_url, ACTIVITY, {"n": MEMBERS})
     env = service_env(database_url)
 
     baseline = bare_baseline(env, {"payload": "x" * 60}, MEMBERS, CLIENTS)

@@ -141,7 +141,18 @@ def bench_app(database_url: str):
     return app
 
 
-def member_tokens(count: int) -> list[str]:
+def seed(database_url: str, statements: list[str], params: dict):
+    """The schema, the members (SEED_MEMBERS) and what `statements` add; the app and a token per member."""
+    from sqlalchemy import text
+
+    from points_mall.extensions import db
     from points_mall.services.auth import issue_token
 
-    return [issue_token("member", str(i), 3600) for i in range(1, count + 1)]
+    app = bench_app(database_url)
+    with app.app_context():
+        for statement in SEED_MEMBERS + statements + ["SELECT setval('member_id_seq', :n)"]:
+            db.session.execute(text(statement), params)
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        tokens = [issue_token("member", str(i), 3600) for i in range(1, params["n"] + 1)]
+    return app, tokens

@@ -8,45 +8,31 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (SEED_MEMBERS, Gunicorn, bare_baseline, baseline_fields, bench_app,  # noqa: E402
-                          closed_loop, fresh_database, member_tokens, service_env, write_results)
+from bench.common import (Gunicorn, bare_baseline, baseline_fields, closed_loop, fresh_database,  # noqa: E402
+                          seed, service_env, write_results)
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "1000"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
 UNITS = int(os.environ.get("BENCH_UNITS", "100"))
 
 
-def seed(database_url: str):
-    from sqlalchemy import text
-
-    from points_mall.extensions import db
-
-    app = bench_app(database_url)
-    with app.app_context():
-        sql = SEED_MEMBERS + [
-            # Every member starts with 100 spendable points, recorded as an adjustment entry.
-            """INSERT INTO ledger_entry (member_id, kind, year, delta_score, delta_spendable, idempotency_key,
-               reason, occurred_at, created_at) SELECT id, 'adjust', 2026, 0, 100, 'seed:' || id, '', now(), now()
-               FROM member""",
-            "INSERT INTO balance (member_id, spendable) SELECT id, 100 FROM member",
-            "INSERT INTO shop (id, name, org_id, address, opening_hours, active) VALUES (1, '积分超市', 1, '', '', true)",
-            """INSERT INTO product (id, shop_id, name, description, image_url, category, points_price, active,
-               on_hand, low_stock_threshold) VALUES (1, 1, '大米 5kg', '', '', '粮油', 50, true, :units, 5)""",
-            """INSERT INTO stock_movement (product_id, kind, quantity, unit_cost, funding_org_id, actor, note,
-               created_at) VALUES (1, 'purchase', :units, 39.90, 1, 'bench', '', now())""",
-            "SELECT setval('member_id_seq', :n)",
-        ]
-        for statement in sql:
-            db.session.execute(text(statement), {"n": MEMBERS, "units": UNITS})
-        db.session.commit()
-        db.session.execute(text("ANALYZE"))
-        tokens = member_tokens(MEMBERS)
-    return app, tokens
+SHOP = [
+    # Every member starts with 100 spendable points, recorded as an adjustment entry.
+    """INSERT INTO ledger_entry (member_id, kind, year, delta_score, delta_spendable, idempotency_key,
+       reason, occurred_at, created_at) SELECT id, 'adjust', 2026, 0, 100, 'seed:' || id, '', now(), now()
+       FROM member""",
+    "INSERT INTO balance (member_id, spendable) SELECT id, 100 FROM member",
+    "INSERT INTO shop (id, name, org_id, address, opening_hours, active) VALUES (1, '积分超市', 1, '', '', true)",
+    """INSERT INTO product (id, shop_id, name, description, image_url, category, points_price, active,
+       on_hand, low_stock_threshold) VALUES (1, 1, '大米 5kg', '', '', '粮油', 50, true, :units, 5)""",
+    """INSERT INTO stock_movement (product_id, kind, quantity, unit_cost, funding_org_id, actor, note,
+       created_at) VALUES (1, 'purchase', :units, 39.90, 1, 'bench', '', now())""",
+]
 
 
 def main():
     database_url = fresh_database("points_mall_bench_flash")
-    app, tokens = seed(database_url)
+    app, tokens = seed(database_url, SHOP, {"n": MEMBERS, "units": UNITS})
     env = service_env(database_url)
     baseline = bare_baseline(env, {"shop_id": 1}, MEMBERS, CLIENTS)
     service = Gunicorn("wsgi:app", env)

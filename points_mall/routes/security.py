@@ -8,10 +8,13 @@ BEARER = {"bearerAuth": []}
 
 
 def _claims() -> dict:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        raise DomainError("unauthorized", "请先登录", 401)
-    return auth.read_token(header[7:].strip())
+    """The verified token of this request, decoded once (kept in the request's environ)."""
+    if "pm.claims" not in request.environ:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            raise DomainError("unauthorized", "请先登录", 401)
+        request.environ["pm.claims"] = auth.read_token(header[7:].strip())
+    return request.environ["pm.claims"]
 
 
 def current_actor() -> access.Actor:
@@ -41,11 +44,8 @@ def binding_claims() -> dict:
 
 def rate_key_subject() -> str:
     """Rate-limit key: the token's subject when there is one, else the client address."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        try:
-            claims = auth.read_token(header[7:].strip())
-            return f"{claims['kind']}:{claims['sub']}"
-        except DomainError:
-            pass
-    return request.remote_addr or "unknown"
+    try:
+        claims = _claims()
+        return f"{claims['kind']}:{claims['sub']}"
+    except DomainError:
+        return request.remote_addr or "unknown"

@@ -1,7 +1,4 @@
 """Pieces shared by several schemas: masking, enums."""
-from marshmallow import Schema, fields
-
-
 def mask_phone(phone: str | None) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else ""
 
@@ -13,13 +10,3 @@ def mask_name(name: str | None) -> str:
     if len(name) <= 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-class Error(Schema):
-    code = fields.String()
-    message = fields.String()
-    details = fields.Dict()
-
-
-class ErrorEnvelope(Schema):
-    error = fields.Nested(Error)

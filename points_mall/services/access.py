@@ -45,6 +45,15 @@ class Actor:
             shop_org is not None and self.covers_org("admin", shop_org)
         )
 
+    def org_scope(self, role: str):
+        """A SQL condition on Org for the subtrees this role covers (true for the whole tree)."""
+        from sqlalchemy import false, or_, true
+
+        paths = [g.org_path for g in self.grants if g.role in IMPLIED[role] and g.shop_id is None]
+        if None in paths:
+            return true()
+        return or_(*(Org.path.startswith(p) for p in paths)) if paths else false()
+
     def is_root(self, role: str) -> bool:
         return any(g.role in IMPLIED[role] and g.org_path is None and g.shop_id is None for g in self.grants)
 

@@ -1,5 +1,5 @@
 """Activities (活动): organizers post them for their branch; members see those of their branch and above."""
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import literal, or_, select
 
@@ -125,8 +125,8 @@ def for_member(member_id: int, status: str | None) -> list[Activity]:
 
 
 def for_staff(actor: Actor, status: str | None) -> list[Activity]:
-    activities = _by_time(select(Activity).join(Org, Activity.org_id == Org.id), status)
-    return [a for a in activities if actor.covers_org("organizer", a.org)]
+    return _by_time(select(Activity).join(Org, Activity.org_id == Org.id).where(actor.org_scope("organizer")),
+                    status)
 
 
 def _by_time(query, status: str | None) -> list[Activity]:
@@ -138,8 +138,3 @@ def _by_time(query, status: str | None) -> list[Activity]:
     else:
         query = query.order_by(Activity.starts_at.desc())
     return list(db.session.scalars(query.limit(200)))
-
-
-def is_open(activity: Activity, at: datetime | None = None) -> bool:
-    at = at or utcnow()
-    return activity.status == "published" and activity.checkin_opens_at <= at <= activity.checkin_closes_at

@@ -1,10 +1,11 @@
 """Manual awards and deductions by organizers (积分申报), for one member or a whole list."""
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..extensions import db
-from ..models import Award, AwardLine, Member, Rule
+from ..models import Award, AwardLine, Member, Org, Rule
 from . import ledger, notify
 from .access import Actor, require_members
 from .clock import utcnow
@@ -79,7 +80,9 @@ def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award,
         raise NotFound("unknown_award", "申报不存在", details={"award_id": award_id})
     if award.proposer == actor.key:
         raise Forbidden("self_approval", "不能审批自己提交的申报")
-    require_members(actor, "organizer", [db.session.get(Member, line.member_id) for line in award.lines])
+    require_members(actor, "organizer", db.session.scalars(
+        select(Member).options(joinedload(Member.org))
+        .where(Member.id.in_([line.member_id for line in award.lines]))).all())
     # The guarded UPDATE: of two approvers racing, exactly one moves the award out of pending.
     moved = db.session.execute(
         update(Award).where(Award.id == award_id, Award.status == "pending")
@@ -108,6 +111,7 @@ def reject(actor: Actor, award_id: int, note: str = "") -> Award:
 
 
 def pending(actor: Actor) -> list[Award]:
-    awards = db.session.scalars(select(Award).where(Award.status == "pending").order_by(Award.id)).all()
-    return [a for a in awards if all(actor.covers_org("organizer", db.session.get(Member, l.member_id).org)
-                                     for l in a.lines)]
+    """Pending awards whose every member the actor covers, so they may decide them."""
+    outside = select(Member.id).join(Org).where(~actor.org_scope("organizer"))
+    return list(db.session.scalars(select(Award).where(
+        Award.status == "pending", ~Award.lines.any(AwardLine.member_id.in_(outside))).order_by(Award.id)))

@@ -18,9 +18,12 @@ def _step_seconds() -> int:
     return current_app.config["CHECKIN_CODE_STEP"]
 
 
-def _token(kind: str, obj_id: int, step: int) -> str:
-    key = hashlib.sha256(current_app.config["SECRET_KEY"].encode() + b"/checkin-codes").digest()
-    return hmac.new(key, f"{kind}:{obj_id}:{step}".encode(), hashlib.sha256).hexdigest()[:16]
+def _key() -> bytes:
+    return hashlib.sha256(current_app.config["SECRET_KEY"].encode() + b"/checkin-codes").digest()
+
+
+def _token(kind: str, obj_id: int, step: int, key: bytes | None = None) -> str:
+    return hmac.new(key or _key(), f"{kind}:{obj_id}:{step}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def current(kind: str, obj_id: int, at: datetime | None = None) -> dict:
@@ -44,9 +47,9 @@ def parse(payload: str, kind: str) -> tuple[int, str]:
 
 def verify(kind: str, obj_id: int, token: str, at: datetime) -> None:
     """Pass the current or previous step at `at`; an older real token is code_expired."""
-    step = int(at.timestamp() // _step_seconds())
+    step, key = int(at.timestamp() // _step_seconds()), _key()
     for back in range(HISTORY_STEPS):
-        if hmac.compare_digest(token, _token(kind, obj_id, step - back)):
+        if hmac.compare_digest(token, _token(kind, obj_id, step - back, key)):
             if back <= 1:
                 return
             raise DomainError("code_expired", "二维码已过期，请扫描屏幕上的最新二维码", 400)

@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select, update
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..models import Balance, LedgerEntry, Rule, Score
+from ..models.rules import DIMENSIONS
 from .access import Actor, require_root
 from .clock import local_year, period_bounds, utcnow
 from .tx import committed, insert_or_add
@@ -156,7 +157,7 @@ def summary(member_id: int, year: int) -> dict:
     rows = db.session.execute(
         select(Score.dimension, Score.score).where(Score.member_id == member_id, Score.year == year)
     ).all()
-    by_dimension = {d: 0 for d in ("study", "service", "performance", "morality", "integrity")}
+    by_dimension = dict.fromkeys(DIMENSIONS, 0)
     by_dimension.update({r.dimension: r.score for r in rows})
     return {"spendable": spendable.spendable if spendable else 0, "year": year,
             "score": sum(by_dimension.values()), "score_by_dimension": by_dimension}

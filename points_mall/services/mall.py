@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -226,6 +226,6 @@ def handovers(actor: Actor, shop_id: int, status: str | None, since) -> list[Red
     if status:
         query = query.where(Redemption.status == status)
     if since is not None:
-        query = query.where(and_(Redemption.closed_at >= since))
+        query = query.where(Redemption.closed_at >= since)
     return list(db.session.scalars(query.order_by(Redemption.id.desc()).limit(200)))
 

@@ -135,11 +135,11 @@ def import_members(actor: Actor, content: bytes) -> dict:
 
 
 def members_in(actor: Actor, org_id: int | None, query: str | None, limit: int = 200) -> list[Member]:
-    stmt = select(Member).join(Org).order_by(Member.id).limit(limit)
+    stmt = select(Member).join(Org).where(actor.org_scope("organizer")).order_by(Member.id).limit(limit)
     if org_id is not None:
         org = get_org(org_id)
         require_org(actor, "organizer", org)
         stmt = stmt.where(Org.path.startswith(org.path))
     if query:
         stmt = stmt.where(func.lower(Member.name).contains(query.lower()) | Member.phone.contains(query))
-    return [m for m in db.session.scalars(stmt) if actor.covers_org("organizer", m.org)]
+    return list(db.session.scalars(stmt))

@@ -1,7 +1,6 @@
 """The staff console and the public pages (server-rendered, a little JS on the public API)."""
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from ..errors import DomainError
 from ..services import codes
 from ..services.clock import utcnow
 
@@ -44,7 +43,3 @@ def board():
     """The points and star board for the screen in the activity centre (公示栏): names masked."""
     return render_template("board.html")
 
-
-@web.errorhandler(DomainError)
-def _page_error(e: DomainError):
-    return jsonify({"error": {"code": e.code, "message": e.message, "details": e.details}}), e.status

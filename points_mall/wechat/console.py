@@ -34,7 +34,7 @@ class ConsoleGateway:
         return {"ticket": f"console-{scene}", "url": f"console://qr/{scene}", "expire_seconds": expire_seconds}
 
     def follower_unionid(self, oa_openid):
-        return oa_openid.removeprefix("oa-") and f"union-{oa_openid.removeprefix('oa-')}"
+        return f"union-{oa_openid.removeprefix('oa-')}"
 
     def oauth_session(self, code):
         return self.code_to_session(code)
