@@ -4,7 +4,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app points_mall
 
-.PHONY: run test venv bench
+.PHONY: run test venv bench frontend
+
+# The console and the members' pages, rebuilt when a source under frontend/ changed.
+FRONTEND_SRC := $(shell find frontend -path frontend/node_modules -prune -o -type f -print 2>/dev/null)
+DIST := points_mall/web/dist/.built
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(DIST): frontend/node_modules/.installed $(FRONTEND_SRC)
+	cd frontend && npm run build --silent
+	touch $@
+
+frontend: $(DIST)
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -14,13 +28,14 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(BIN)/.installed
 
-run: venv
+run: venv frontend
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: venv
+test: venv frontend
 	./scripts/test-deps
+	cd frontend && npx vitest run
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: venv

@@ -1,5 +1,7 @@
 """The staff console and the public pages (server-rendered, a little JS on the public API)."""
-from flask import Blueprint, Response, jsonify, render_template, request
+import os
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, send_from_directory
 
 from ..services import codes
 from ..services.clock import utcnow
@@ -43,3 +45,38 @@ def board():
     """The points and star board for the screen in the activity centre (公示栏): names masked."""
     return render_template("board.html")
 
+
+
+DIST = os.path.join(os.path.dirname(__file__), "dist")
+APP_ENTRIES = {"console": "console/index.html", "member": "member/index.html"}
+
+
+def _spa(entry: str):
+    """A single-page app's shell; it is small and never cached, so a new build shows at once."""
+    if not os.path.exists(os.path.join(DIST, APP_ENTRIES[entry])):
+        return Response("页面尚未构建：请运行 make run（会自动构建 frontend/）。", status=503, mimetype="text/plain")
+    response = send_from_directory(DIST, APP_ENTRIES[entry], max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@web.get("/console/")
+@web.get("/console/<path:path>")
+def console_app(path=""):
+    """The staff console (工作台): Vue 3 + Element Plus, built by Vite from frontend/console."""
+    return _spa("console")
+
+
+@web.get("/m/")
+@web.get("/m/<path:path>")
+def member_app(path=""):
+    """The members' pages for WeChat's browser (党员端): Vue 3 + Vant, built from frontend/member."""
+    return _spa("member")
+
+
+@web.get("/app/<path:filename>")
+def app_asset(filename):
+    """Built assets carry a content hash in their names, so they may be cached for a year."""
+    if not os.path.isdir(DIST):
+        abort(404)
+    return send_from_directory(DIST, filename, max_age=365 * 24 * 3600)
