@@ -26,9 +26,13 @@ def create_app(config=None) -> Flask:
     from .web import web
     from .wechat.callback import callback as wechat_callback
 
+    from .routes.security import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=MIGRATIONS)
     extensions.api.init_app(app)
+    extensions.api.register_converter(IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
     extensions.api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     extensions.limiter.init_app(app)
     extensions.redis_store.init_app(app)

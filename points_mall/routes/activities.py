@@ -61,7 +61,7 @@ def create_activity(body):
     return activities.create(current_actor(), **body)
 
 
-@blp.get("/activities/<int:activity_id>")
+@blp.get("/activities/<id:activity_id>")
 @blp.response(200, ActivityOut)
 @blp.doc(security=[BEARER])
 def get_activity(activity_id):
@@ -69,7 +69,7 @@ def get_activity(activity_id):
     return activities.get(activity_id)
 
 
-@blp.patch("/activities/<int:activity_id>")
+@blp.patch("/activities/<id:activity_id>")
 @blp.arguments(ActivityPatch(partial=True))
 @blp.response(200, ActivityOut)
 @blp.doc(security=[BEARER])
@@ -77,14 +77,14 @@ def edit_activity(body, activity_id):
     return activities.edit(current_actor(), activity_id, **body)
 
 
-@blp.post("/activities/<int:activity_id>/publish")
+@blp.post("/activities/<id:activity_id>/publish")
 @blp.response(200, ActivityOut)
 @blp.doc(security=[BEARER])
 def publish_activity(activity_id):
     return activities.publish(current_actor(), activity_id)
 
 
-@blp.post("/activities/<int:activity_id>/cancel")
+@blp.post("/activities/<id:activity_id>/cancel")
 @blp.arguments(CancelIn)
 @blp.response(200, ActivityOut)
 @blp.doc(security=[BEARER])
@@ -92,7 +92,7 @@ def cancel_activity(body, activity_id):
     return activities.cancel(current_actor(), activity_id, body["reason"])
 
 
-@blp.get("/activities/<int:activity_id>/qr")
+@blp.get("/activities/<id:activity_id>/qr")
 @limiter.limit(code_limit, key_func=rate_key_subject)
 @blp.response(200, CodeOut)
 @blp.doc(security=[BEARER])
@@ -101,7 +101,7 @@ def activity_code(activity_id):
     return code_answer("a", activity_id)
 
 
-@blp.get("/activities/<int:activity_id>/oa-qr")
+@blp.get("/activities/<id:activity_id>/oa-qr")
 @limiter.limit(code_limit, key_func=rate_key_subject)
 @blp.response(200, OaCodeOut)
 @blp.doc(security=[BEARER])
@@ -120,7 +120,7 @@ def scan(body):
     return checkin.scan(current_member_id(), body["payload"], body["nonce"], body["latitude"], body["longitude"])
 
 
-@blp.post("/activities/<int:activity_id>/checkins")
+@blp.post("/activities/<id:activity_id>/checkins")
 @limiter.limit(checkin_limit, key_func=rate_key_subject)
 @blp.arguments(OrganizerCheckinIn)
 @blp.response(200, CheckinOut)
@@ -129,7 +129,7 @@ def check_in_member(body, activity_id):
     return checkin.by_organizer(current_actor(), activity_id, body["nonce"], body["member_code"], body["member_id"])
 
 
-@blp.post("/activities/<int:activity_id>/checkins/offline")
+@blp.post("/activities/<id:activity_id>/checkins/offline")
 @blp.arguments(OfflineIn)
 @blp.response(200, OfflineResult(many=True))
 @blp.doc(security=[BEARER])
@@ -137,7 +137,7 @@ def upload_offline(body, activity_id):
     return checkin.upload_offline(current_actor(), activity_id, body["scans"])
 
 
-@blp.get("/activities/<int:activity_id>/attendance")
+@blp.get("/activities/<id:activity_id>/attendance")
 @blp.arguments(FormatQuery, location="query")
 @blp.response(200, AttendanceOut)
 @blp.doc(security=[BEARER])
@@ -148,7 +148,7 @@ def activity_attendance(query, activity_id):
     return data
 
 
-@blp.post("/activities/<int:activity_id>/leave")
+@blp.post("/activities/<id:activity_id>/leave")
 @blp.arguments(LeaveIn)
 @blp.response(201, LeaveOut)
 @blp.doc(security=[BEARER])
@@ -156,21 +156,21 @@ def ask_leave(body, activity_id):
     return attendance.ask_leave(current_member_id(), activity_id, body["reason"])
 
 
-@blp.post("/leave/<int:leave_id>/approve")
+@blp.post("/leave/<id:leave_id>/approve")
 @blp.response(200, LeaveOut)
 @blp.doc(security=[BEARER])
 def approve_leave(leave_id):
     return attendance.decide_leave(current_actor(), leave_id, True)
 
 
-@blp.post("/leave/<int:leave_id>/reject")
+@blp.post("/leave/<id:leave_id>/reject")
 @blp.response(200, LeaveOut)
 @blp.doc(security=[BEARER])
 def reject_leave(leave_id):
     return attendance.decide_leave(current_actor(), leave_id, False)
 
 
-@blp.put("/activities/<int:activity_id>/minutes")
+@blp.put("/activities/<id:activity_id>/minutes")
 @blp.arguments(MinutesIn)
 @blp.response(200, AttendanceOut)
 @blp.doc(security=[BEARER])

@@ -32,7 +32,7 @@ def pending():
     return awards.pending(current_actor())
 
 
-@blp.post("/awards/<int:award_id>/approve")
+@blp.post("/awards/<id:award_id>/approve")
 @blp.arguments(DecisionIn)
 @blp.response(200, AwardOut)
 @blp.doc(security=[BEARER])
@@ -40,7 +40,7 @@ def approve(body, award_id):
     return awards.approve(current_actor(), award_id, body["note"])
 
 
-@blp.post("/awards/<int:award_id>/reject")
+@blp.post("/awards/<id:award_id>/reject")
 @blp.arguments(DecisionIn)
 @blp.response(200, AwardOut)
 @blp.doc(security=[BEARER])
@@ -48,7 +48,7 @@ def reject(body, award_id):
     return awards.reject(current_actor(), award_id, body["note"])
 
 
-@blp.post("/ledger/<int:entry_id>/reverse")
+@blp.post("/ledger/<id:entry_id>/reverse")
 @blp.arguments(ReverseIn)
 @blp.response(201, EntryOut)
 @blp.doc(security=[BEARER])

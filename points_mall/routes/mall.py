@@ -52,7 +52,7 @@ def create_product(body):
     return shop.create_product(current_actor(), **body)
 
 
-@blp.patch("/shop/products/<int:product_id>")
+@blp.patch("/shop/products/<id:product_id>")
 @blp.arguments(ProductPatch(partial=True))
 @blp.response(200, ProductOut)
 @blp.doc(security=[BEARER])
@@ -60,7 +60,7 @@ def edit_product(body, product_id):
     return shop.edit_product(current_actor(), product_id, **body)
 
 
-@blp.post("/shop/products/<int:product_id>/stock")
+@blp.post("/shop/products/<id:product_id>/stock")
 @blp.arguments(StockIn)
 @blp.response(201, MovementOut)
 @blp.doc(security=[BEARER])
@@ -84,14 +84,14 @@ def my_orders():
     return mall.orders_of(current_member_id())
 
 
-@blp.get("/redemptions/<int:order_id>")
+@blp.get("/redemptions/<id:order_id>")
 @blp.response(200, MyRedemptionOut)
 @blp.doc(security=[BEARER])
 def my_order(order_id):
     return mall.get_own(current_member_id(), order_id)
 
 
-@blp.post("/redemptions/<int:order_id>/cancel")
+@blp.post("/redemptions/<id:order_id>/cancel")
 @blp.response(200, RedemptionOut)
 @blp.doc(security=[BEARER])
 def cancel(order_id):
@@ -107,7 +107,7 @@ def lookup(body):
     return mall.lookup(current_actor(), body["pickup_code"])
 
 
-@blp.post("/shop/redemptions/<int:order_id>/fulfil")
+@blp.post("/shop/redemptions/<id:order_id>/fulfil")
 @blp.response(200, CounterView)
 @blp.doc(security=[BEARER])
 def fulfil(order_id):

@@ -17,7 +17,7 @@ def my_messages(query):
     return inbox.messages(current_member_id(), query["cursor"], query["limit"])
 
 
-@blp.post("/me/messages/<int:message_id>/read")
+@blp.post("/me/messages/<id:message_id>/read")
 @blp.response(200, ReadOut)
 @blp.doc(security=[BEARER])
 def read_one(message_id):
@@ -47,7 +47,7 @@ def outbox():
     return delivery.outbox_summary() | {"dead": delivery.dead_letters()}
 
 
-@blp.post("/admin/outbox/<int:notification_id>/resend")
+@blp.post("/admin/outbox/<id:notification_id>/resend")
 @blp.response(200, OutboxItem)
 @blp.doc(security=[BEARER])
 def resend(notification_id):

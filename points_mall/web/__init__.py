@@ -14,7 +14,7 @@ def healthz():
     return jsonify({"status": "ok"})
 
 
-@web.get("/q/<any(a, m):kind>/<int:obj_id>.png")
+@web.get("/q/<any(a, m):kind>/<id:obj_id>.png")
 def code_png(kind, obj_id):
     """The current code as a PNG; only while it is valid, so an old link shows nothing."""
     token = request.args.get("t", "")
@@ -22,13 +22,13 @@ def code_png(kind, obj_id):
     return Response(codes.png(codes.link(kind, obj_id, token)), mimetype="image/png", headers={"Cache-Control": "no-store"})
 
 
-@web.get("/q/<any(a, m):kind>/<int:obj_id>")
+@web.get("/q/<any(a, m):kind>/<id:obj_id>")
 def code_landing(kind, obj_id):
     """Opened outside WeChat, a check-in link explains itself instead of failing silently."""
     return render_template("scan_landing.html")
 
 
-@web.get("/console/activities/<int:activity_id>/display")
+@web.get("/console/activities/<id:activity_id>/display")
 def display(activity_id):
     """The organizer's screen at the event: a big rotating code and who has checked in."""
     return render_template("display.html", activity_id=activity_id)
