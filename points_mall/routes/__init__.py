@@ -1,4 +1,5 @@
 """Thin flask-smorest blueprints: parse → call a service → dump."""
-from . import activities, admin, auth, awards, boards, mall, me, notify
+from . import activities, admin, admin_members, admin_orgs, admin_setup, auth, awards, boards, mall, me, notify, uploads
 
-BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, mall.blp, notify.blp, boards.blp, admin.blp]
+BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, mall.blp, notify.blp, boards.blp, admin.blp,
+              admin_orgs.blp, admin_members.blp, admin_setup.blp, uploads.blp]

@@ -2,7 +2,7 @@
 from flask_smorest import Blueprint
 
 from ..errors import DomainError
-from ..schemas.people import (GrantIn, GrantOut, ImportIn, ImportOut, MemberIn, MemberOut, MemberQuery, OrgIn,
+from ..schemas.people import (GrantIn, GrantOut, ImportIn, ImportOut, MemberIn, MemberOut, OrgIn,
                               OrgOut)
 from ..schemas.points import RuleIn, RuleOut
 from ..services import members, orgs, rules
@@ -34,14 +34,6 @@ def list_orgs():
 @blp.doc(security=[BEARER])
 def create_member(body):
     return members.create_member(current_actor(), **body)
-
-
-@blp.get("/members")
-@blp.arguments(MemberQuery, location="query")
-@blp.response(200, MemberOut(many=True))
-@blp.doc(security=[BEARER])
-def list_members(query):
-    return members.members_in(current_actor(), query["org_id"], query["q"])
 
 
 @blp.post("/members/import")

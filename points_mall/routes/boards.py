@@ -3,8 +3,9 @@ from flask import request
 from flask_smorest import Blueprint
 
 from ..errors import DomainError
+from ..schemas.admin import BoardViewQuery, BranchBoardOut, DimensionBoardOut
 from ..schemas.board import BoardOut, BoardQuery
-from ..services import ranking
+from ..services import board_views, ranking
 from ..services.clock import local_year, utcnow
 from .security import current_member_id
 
@@ -26,3 +27,19 @@ def _viewer() -> int | None:
 def points_board(query):
     return ranking.points_board(query["org_id"], query["year"] or local_year(utcnow()), query["dimension"],
                                 query["limit"], _viewer())
+
+
+@blp.get("/branches")
+@blp.arguments(BoardViewQuery, location="query")
+@blp.response(200, BranchBoardOut)
+def branch_board(query):
+    """The branch view: each branch's members, total and average yearly score, by dimension."""
+    return board_views.branches(query["org_id"], query["year"] or local_year(utcnow()))
+
+
+@blp.get("/dimensions")
+@blp.arguments(BoardViewQuery, location="query")
+@blp.response(200, DimensionBoardOut)
+def dimension_board(query):
+    """The dimension view: each dimension's total and its leading members (masked)."""
+    return board_views.dimensions(query["org_id"], query["year"] or local_year(utcnow()))

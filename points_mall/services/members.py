@@ -87,8 +87,8 @@ def read_sheet(content: bytes) -> list[dict]:
             if any(c not in (None, "") for c in row)]
 
 
-def import_members(actor: Actor, content: bytes) -> dict:
-    """Check every row first; import all rows, or none with the list of row errors."""
+def check_import(actor: Actor, content: bytes) -> tuple[list[dict], list[dict], list[tuple]]:
+    """Read and check every row, writing nothing: (rows, row errors, rows ready to add)."""
     rows = read_sheet(content)
     if not rows:
         raise DomainError("empty_file", "表格中没有数据", 422)
@@ -125,6 +125,12 @@ def import_members(actor: Actor, content: bytes) -> dict:
             errors.extend(row_errors)
         else:
             ready.append((name, phone, kind, matches[0], birthday, joined))
+    return rows, errors, ready
+
+
+def import_members(actor: Actor, content: bytes) -> dict:
+    """Check every row first; import all rows, or none with the list of row errors."""
+    rows, errors, ready = check_import(actor, content)
     if errors:
         raise DomainError("import_rejected", f"有{len(errors)}处错误，未导入任何数据", 422,
                           {"errors": errors, "rows": len(rows)})

@@ -1,0 +1,184 @@
+"""What the console's admin pages send and get: the tree, member search and edits, the import check,
+grants, rules and shops as kept, photos, the board's branch and dimension views."""
+from marshmallow import Schema, fields, validate
+
+from ..models.member import MEMBER_STATUSES, MEMBER_TYPES
+from ..models.rules import CAP_PERIODS, DIMENSIONS
+from .common import Day, Id, Int, Phone, Query, Text, mask_name
+from .people import MemberOut
+from .points import RuleOut
+from .mall import ShopOut
+
+
+class OrgNode(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+    active = fields.Boolean()
+    members = fields.Integer(metadata={"description": "在册（正常状态）人数，不含下级"})
+    children = fields.List(fields.Nested(lambda: OrgNode()))
+
+
+class OrgTreeQuery(Query):
+    include_retired = fields.Boolean(load_default=False)
+
+
+class OrgPatch(Schema):
+    """Rename, move under another parent, or both."""
+
+    name = Text(validate=validate.Length(1, 100))
+    parent_id = Id()
+
+
+class OrgKept(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+    active = fields.Boolean()
+
+
+class MemberSearch(Query):
+    org_id = Id(load_default=None)
+    q = Text(load_default=None, validate=validate.Length(1, 50))
+    member_type = fields.String(load_default=None, validate=validate.OneOf(MEMBER_TYPES))
+    status = fields.String(load_default=None, validate=validate.OneOf(MEMBER_STATUSES))
+
+
+class MemberPatch(Schema):
+    name = Text(validate=validate.Length(1, 50))
+    phone = Phone()
+    member_type = fields.String(validate=validate.OneOf(MEMBER_TYPES))
+    org_id = Id()
+    party_birthday = Day(allow_none=True)
+    joined_on = Day(allow_none=True)
+    status = fields.String(validate=validate.OneOf(MEMBER_STATUSES),
+                           metadata={"description": "active 正常, inactive 停用, transferred 已转出"})
+
+
+class MemberRow(MemberOut):
+    org = fields.Function(lambda m: m.org.name if m.org else "")
+
+
+class RowError(Schema):
+    row = fields.Integer()
+    code = fields.String()
+    message = fields.String()
+
+
+class PreviewError(Schema):
+    code = fields.String()
+    message = fields.String()
+
+
+class PreviewRow(Schema):
+    row = fields.Integer(metadata={"description": "表格中的行号（表头为第1行）"})
+    name = fields.String()
+    phone = fields.String()
+    member_type = fields.String()
+    org = fields.String()
+    errors = fields.List(fields.Nested(PreviewError))
+
+
+class ImportCheckOut(Schema):
+    rows = fields.Integer()
+    valid = fields.Integer()
+    error_count = fields.Integer()
+    ok = fields.Boolean(metadata={"description": "true: 没有错误，可以导入"})
+    preview = fields.List(fields.Nested(PreviewRow))
+    errors = fields.List(fields.Nested(RowError))
+
+
+class GrantRow(Schema):
+    id = fields.Integer()
+    role = fields.String()
+    member_id = fields.Integer(allow_none=True)
+    staff_id = fields.Integer(allow_none=True)
+    holder = fields.String(metadata={"description": "用户名或党员姓名"})
+    holder_kind = fields.String()
+    org_id = fields.Integer(allow_none=True)
+    shop_id = fields.Integer(allow_none=True)
+    scope = fields.String(metadata={"description": "授权范围：组织或超市名称，全部组织"})
+    created_at = fields.DateTime()
+
+
+class RuleQuery(Query):
+    include_retired = fields.Boolean(load_default=True)
+
+
+class RulePatch(Schema):
+    """What may change in a rule; its code and dimension are fixed once points were given under it."""
+
+    name = Text(validate=validate.Length(1, 100))
+    points = Int(validate=validate.Range(-1000, 1000))
+    cap_period = fields.String(allow_none=True, validate=validate.OneOf(CAP_PERIODS))
+    cap = Int(allow_none=True, validate=validate.Range(1, 100000))
+    needs_approval = fields.Boolean()
+    active = fields.Boolean()
+
+
+class RuleKept(RuleOut):
+    active = fields.Boolean()
+
+
+class ShopPatch(Schema):
+    name = Text(validate=validate.Length(1, 100))
+    org_id = Id()
+    address = Text(validate=validate.Length(0, 200))
+    opening_hours = Text(validate=validate.Length(0, 100))
+    active = fields.Boolean()
+
+
+class ShopKept(ShopOut):
+    active = fields.Boolean()
+    org = fields.Function(lambda s: s.org.name if s.org else "")
+
+
+class PhotoIn(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class PhotoOut(Schema):
+    key = fields.String()
+    url = fields.String(metadata={"description": "图片地址，内容不变，可长期缓存；填入商品的 image_url"})
+    content_type = fields.String()
+    size = fields.Integer()
+
+
+class BoardViewQuery(Query):
+    org_id = Id(required=True)
+    year = Int(load_default=None, validate=validate.Range(2000, 2100))
+
+
+class BranchRow(Schema):
+    org_id = fields.Integer()
+    org = fields.String()
+    members = fields.Integer()
+    score = fields.Integer()
+    average = fields.Float()
+    by_dimension = fields.Dict(keys=fields.String(validate=validate.OneOf(DIMENSIONS)), values=fields.Integer())
+
+
+class BranchBoardOut(Schema):
+    org = fields.String()
+    year = fields.Integer()
+    rows = fields.List(fields.Nested(BranchRow))
+
+
+class Leader(Schema):
+    name = fields.Function(lambda r: mask_name(r["name"]))
+    score = fields.Integer()
+
+
+class DimensionRow(Schema):
+    dimension = fields.String()
+    score = fields.Integer()
+    top = fields.List(fields.Nested(Leader))
+
+
+class DimensionBoardOut(Schema):
+    org = fields.String()
+    year = fields.Integer()
+    members = fields.Integer()
+    rows = fields.List(fields.Nested(DimensionRow))

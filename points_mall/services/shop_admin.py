@@ -1,0 +1,35 @@
+"""Shops as the admin keeps them: the list, editing, closing one."""
+from sqlalchemy import select
+
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..models import Shop
+from .access import Actor, get_org, require_org, require_role
+from .tx import committed
+
+EDITABLE = ("name", "org_id", "address", "opening_hours", "active")
+
+
+def list_shops(actor: Actor, include_closed: bool = True) -> list[Shop]:
+    require_role(actor, "admin")
+    shops = db.session.scalars(select(Shop).order_by(Shop.active.desc(), Shop.id)).all()
+    return [s for s in shops if actor.covers_org("admin", s.org) and (include_closed or s.active)]
+
+
+def edit_shop(actor: Actor, shop_id: int, **changes) -> Shop:
+    shop = db.session.get(Shop, shop_id)
+    if shop is None:
+        raise NotFound("unknown_shop", "超市不存在", 404, {"shop_id": shop_id})
+    require_org(actor, "admin", shop.org)
+    if changes.get("org_id") not in (None, shop.org_id):
+        org = get_org(changes["org_id"])
+        require_org(actor, "admin", org)
+        if not org.active:
+            raise DomainError("org_retired", f"“{org.name}”已撤销，请选择其他组织", 422, {"org_id": org.id})
+    if "name" in changes and not changes["name"].strip():
+        raise DomainError("invalid_name", "名称不能为空", 422)
+    with committed():
+        for key in EDITABLE:
+            if key in changes:
+                setattr(shop, key, changes[key].strip() if key == "name" else changes[key])
+    return shop
