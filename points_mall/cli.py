@@ -36,7 +36,7 @@ def create_admin(username, password):
     except DomainError as e:
         _fail(e)
     if db.session.query(StaffUser.id).filter_by(username=username).first():
-        _fail(DomainError("duplicate_user", f"用户 {username} 已存在"))
+        _fail(DomainError("duplicate_user", details={"username": username}))
     db.session.add(user)
     db.session.flush()
     db.session.add(Grant(staff_id=user.id, role="admin"))

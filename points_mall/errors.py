@@ -7,44 +7,164 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 
 
-class DomainError(Exception):
-    """A rule of the domain said no; carries a machine code and a Chinese message."""
-
-    status = 400
-
-    def __init__(self, code: str, message: str, status: int | None = None, details: dict | None = None):
-        super().__init__(code)
-        self.code = code
-        self.message = message
-        if status is not None:
-            self.status = status
-        self.details = details or {}
-
-
-class NotFound(DomainError):
-    status = 404
-
-
-class Forbidden(DomainError):
-    status = 403
-
-
-class Conflict(DomainError):
-    status = 409
-
-
-HTTP_MESSAGES = {
-    400: ("bad_request", "请求格式有误"),
-    401: ("unauthorized", "请先登录"),
-    403: ("forbidden", "没有权限"),
-    404: ("not_found", "未找到"),
-    405: ("method_not_allowed", "不支持的请求方式"),
-    409: ("conflict", "操作冲突，请重试"),
-    413: ("too_large", "上传内容过大"),
-    415: ("unsupported_media_type", "不支持的内容类型"),
-    422: ("invalid_input", "输入有误，请检查后重试"),
-    429: ("rate_limited", "操作过于频繁，请稍后再试"),
+# The one catalogue of error codes: code → (HTTP status, the Chinese message shown to the user as is).
+# "code:variant" keeps one code with a message for a particular case; the envelope carries the code.
+# {name} in a message is filled from the error's details.
+CATALOGUE: dict[str, tuple[int, str]] = {
+    "account_disabled": (401, "账号已停用，请联系管理员"),
+    "already_bound:member": (409, "该党员已绑定其他微信，请联系支部解绑"),
+    "already_bound:wechat": (409, "该微信已绑定其他党员"),
+    "already_checked_in": (409, "您已签到"),
+    "already_fulfilled": (409, "该订单已核销"),
+    "already_reversed": (409, "该记录已冲正"),
+    "ambiguous_org": (422, "组织有重名，请先改名"),
+    "bad_credentials": (401, "用户名或密码错误"),
+    "bad_request": (400, "请求格式有误"),
+    "binding_failed": (400, "姓名或手机号与登记信息不符，请联系支部核对"),
+    "cancelled": (409, "活动已取消"),
+    "cancelled:edit": (409, "活动已取消，不能修改"),
+    "cannot_reverse_reversal": (409, "冲正记录不能再次冲正"),
+    "closed": (409, "活动已结束"),
+    "closed:checkin": (409, "签到已结束"),
+    "code_expired": (400, "二维码已过期，请扫描屏幕上的最新二维码"),
+    "conflict": (409, "操作冲突，请重试"),
+    "duplicate_activity": (409, "活动已存在"),
+    "duplicate_award": (409, "该申报已提交"),
+    "duplicate_org": (409, "同级下已有同名组织"),
+    "duplicate_phone": (409, "手机号已登记"),
+    "duplicate_product": (409, "商品已存在"),
+    "duplicate_rule": (409, "细则编码已存在"),
+    "duplicate_shop": (409, "超市已存在"),
+    "duplicate_user": (409, "用户 {username} 已存在"),
+    "empty_file": (422, "表格中没有数据"),
+    "forbidden": (403, "没有权限"),
+    "full": (409, "人数已满"),
+    "http_error": (400, "请求失败"),
+    "idempotency_key_required": (400, "请求缺少 Idempotency-Key"),
+    "idempotency_key_reused": (409, "该请求编号已用于另一笔订单"),
+    "import_rejected": (422, "有{count}处错误，未导入任何数据"),
+    "insufficient_points": (409, "积分不足"),
+    "internal_error": (500, "服务器内部错误，请稍后再试"),
+    "invalid_cap": (422, "上限需同时给出周期（日/月/年）和不小于单次分值的分数"),
+    "invalid_code": (400, "二维码无效"),
+    "invalid_date": (422, "日期无法识别，请用 2020-07-01 格式"),
+    "invalid_dimension": (422, "维度应为学习、服务、业绩、道德、廉洁之一"),
+    "invalid_file": (422, "无法读取文件，请上传 .xlsx 格式的表格"),
+    "invalid_file:header": (422, "表头应为：{columns}"),
+    "invalid_holder": (422, "请指定党员或用户名其中之一"),
+    "invalid_input": (422, "输入有误，请检查后重试"),
+    "invalid_items": (422, "请选择1至{max_lines}种商品，每种1至{max_qty}件"),
+    "invalid_kind": (422, "活动类型无效"),
+    "invalid_kind:stock": (422, "类型应为进货、盘点调整或报损"),
+    "invalid_limit": (422, "限购需同时给出数量和周期（月/年）"),
+    "invalid_login_code": (400, "登录码无效，请重新进入小程序"),
+    "invalid_member": (422, "请提供党员码或选择党员"),
+    "invalid_member_type": (422, "人员类型应为：党员、预备党员、入党积极分子、群众志愿者"),
+    "invalid_minutes": (422, "会议记录不能为空"),
+    "invalid_name": (422, "名称不能为空"),
+    "invalid_org_kind": (422, "组织类型无效"),
+    "invalid_phone": (422, "手机号格式不正确"),
+    "invalid_pickup_code": (422, "取货码应为8位数字"),
+    "invalid_place": (422, "定位签到需同时给出纬度、经度和半径"),
+    "invalid_points": (422, "分值不能为0"),
+    "invalid_points:positive": (422, "积分必须大于0"),
+    "invalid_product": (422, "商品名称和积分价格必填，价格须大于0"),
+    "invalid_purchase": (422, "进货需填写单价（元）和出资方"),
+    "invalid_quantity": (422, "数量无效：进货为正数，报损为负数"),
+    "invalid_role": (422, "角色无效"),
+    "invalid_rule": (422, "编码和名称不能为空"),
+    "invalid_scope": (422, "请指定组织或超市其中之一"),
+    "invalid_scope:role": (422, "超市管理员按超市授权，其他角色按组织授权"),
+    "invalid_templates": (422, "订阅模板无效"),
+    "invalid_time": (422, "结束时间应晚于开始时间"),
+    "invalid_time:availability": (422, "下架时间应晚于上架时间"),
+    "invalid_time:checkin_window": (422, "签到截止时间应晚于签到开始时间"),
+    "invalid_time:scan": (422, "扫码时间无效（未来时间或超过上传期限）"),
+    "invalid_token": (401, "登录凭证无效，请重新登录"),
+    "leave_exists": (409, "已提交过请假申请"),
+    "leave_not_needed": (409, "该活动无需请假"),
+    "limit_exceeded": (409, "{product}每人每{period}限兑{limit}件"),
+    "location_required": (422, "本活动需要定位签到，请允许获取位置"),
+    "member_inactive": (403, "账号已停用，请联系支部"),
+    "member_inactive:status": (409, "党员状态不是正常"),
+    "members_only": (403, "仅党员本人可用"),
+    "method_not_allowed": (405, "不支持的请求方式"),
+    "no_members": (422, "请选择党员"),
+    "not_available": (409, "商品不存在或暂不可兑换"),
+    "not_dead": (409, "只有发送失败的消息可以重发"),
+    "not_draft": (409, "只有草稿可以发布"),
+    "not_eligible": (403, "您不在本次活动的参加范围内"),
+    "not_found": (404, "未找到"),
+    "not_open_yet": (409, "签到尚未开始"),
+    "not_pending": (409, "该申请已处理"),
+    "not_pending:leave": (409, "该申报已处理"),
+    "not_published": (409, "活动未发布或已取消"),
+    "not_published:checkin": (409, "活动尚未发布"),
+    "order_cancelled": (409, "该订单已取消"),
+    "order_expired": (409, "该订单已过期"),
+    "out_of_range": (403, "不在活动地点范围内"),
+    "out_of_scope": (403, "超出您的管理范围"),
+    "out_of_scope:shop": (403, "您不是该超市的管理员"),
+    "out_of_stock": (409, "{product}库存不足"),
+    "rate_limited": (429, "操作过于频繁，请稍后再试"),
+    "self_approval": (403, "不能审批自己提交的申报"),
+    "token_expired": (401, "登录已过期，请重新登录"),
+    "too_large": (413, "文件不能超过5MB"),
+    "too_large:upload": (413, "上传内容过大"),
+    "too_many_members": (422, "一次最多{max}人"),
+    "unauthorized": (401, "请先登录"),
+    "unauthorized:binding": (401, "请先完成绑定"),
+    "unauthorized:wechat": (401, "请先用微信登录"),
+    "unknown_activity": (404, "活动不存在"),
+    "unknown_award": (404, "申报不存在"),
+    "unknown_entry": (404, "积分记录不存在"),
+    "unknown_leave": (404, "请假申请不存在"),
+    "unknown_member": (404, "党员不存在"),
+    "unknown_message": (404, "消息不存在"),
+    "unknown_notification": (404, "消息不存在"),
+    "unknown_org": (404, "组织不存在"),
+    "unknown_pickup_code": (404, "未找到该取货码的订单"),
+    "unknown_product": (404, "商品不存在"),
+    "unknown_redemption": (404, "订单不存在"),
+    "unknown_rule": (404, "积分细则不存在或已停用"),
+    "unknown_shop": (404, "超市不存在"),
+    "unknown_user": (404, "用户不存在"),
+    "unsupported_media_type": (415, "不支持的内容类型"),
+    "weak_password": (422, "密码至少8位"),
+    "wechat_unavailable": (503, "微信服务暂时不可用，请稍后再试"),
 }
+
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+              409: "conflict", 413: "too_large:upload", 415: "unsupported_media_type", 422: "invalid_input",
+              429: "rate_limited"}
+
+
+def codes() -> list[str]:
+    """Every code an answer may carry (for the OpenAPI document)."""
+    return sorted({key.split(":", 1)[0] for key in CATALOGUE})
+
+
+class DomainError(Exception):
+    """A rule of the domain said no: a code from the catalogue, its status and Chinese message.
+    An answer stored earlier (a retried check-in) may bring its own message and status back."""
+
+    def __init__(self, key: str, message: str | None = None, status: int | None = None, details: dict | None = None):
+        default_status, template = CATALOGUE.get(key, (400, "请求失败"))
+        self.code = key.split(":", 1)[0]
+        super().__init__(self.code)
+        self.details = details or {}
+        self.status = status or default_status
+        self.message = message or _fill(template, self.details)
+
+
+def _fill(template: str, details: dict) -> str:
+    try:
+        return template.format(**details)
+    except (KeyError, IndexError, ValueError):
+        return template.split("{", 1)[0] or template
+
+
+NotFound = Forbidden = Conflict = DomainError  # the status comes from the catalogue
 
 
 def error_body(code: str, message: str, details: dict | None = None):
@@ -55,20 +175,41 @@ def _domain_error(e: DomainError):
     return jsonify(error_body(e.code, e.message, e.details)), e.status
 
 
+# A field type whose message is a catalogue entry's answers with that entry's code (invalid_phone).
+_CODE_OF_MESSAGE = {message: key.split(":", 1)[0] for key, (status, message) in CATALOGUE.items() if status == 422}
+
+
 def _http_error(e: HTTPException):
     status = e.code or 500
-    code, message = HTTP_MESSAGES.get(status, ("http_error", "请求失败"))
-    details = {}
+    error = DomainError(HTTP_CODES.get(status, "http_error"), status=status)
     data = getattr(e, "data", None) or {}
     if "messages" in data:  # webargs/marshmallow validation errors
-        details = {"fields": data["messages"]}
+        error.details = {"fields": data["messages"]}
+        first = _first_message(data["messages"])
+        if first:
+            error.message = first
+            error.code = _CODE_OF_MESSAGE.get(first, error.code)
     if status == 429:
-        details = {"limit": str(e.description)}
-    response = jsonify(error_body(code, message, details))
+        error.details = {"limit": str(e.description)}
+    response = jsonify(error_body(error.code, error.message, error.details))
     response.status_code = status
+    for name, value in e.get_headers():  # 405 keeps its Allow header
+        if name.lower() != "content-type":
+            response.headers[name] = value
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
     return response
+
+
+def _first_message(messages) -> str | None:
+    """The first field's first message, so a form with one mistake says which (手机号格式不正确)."""
+    while isinstance(messages, dict) and messages:
+        messages = next(iter(messages.values()))
+    while isinstance(messages, list) and messages:
+        messages = messages[0]
+    if isinstance(messages, dict):
+        return _first_message(messages)
+    return messages if isinstance(messages, str) and not messages.isascii() else None
 
 
 def _unexpected(e: Exception):

@@ -78,7 +78,9 @@ def test_the_monthly_limit_per_member(client, park, shop):
     assert redeem(client, park, m, shop, rice(shop, 1), "a").status_code == 201
     r = redeem(client, park, m, shop, rice(shop, 2), "b")
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "limit_exceeded"
-    assert r.get_json()["error"]["details"] == {"product_id": shop.products["大米5kg"], "limit": 2, "taken": 1}
+    assert r.get_json()["error"]["details"] | {"product": "大米5kg"} == {
+        "product_id": shop.products["大米5kg"], "product": "大米5kg", "limit": 2, "taken": 1, "period": "月"}
+    assert r.get_json()["error"]["message"] == "大米5kg每人每月限兑2件"
 
 
 def test_goods_not_on_sale_are_not_available(client, park, shop, sql):
@@ -180,7 +182,7 @@ def test_stock_changes_are_movements_and_on_hand_is_their_sum(client, park, shop
     assert lost.status_code == 201
     too_many = client.post(f"/api/v1/shop/products/{pid}/stock", json={"delta": -100, "kind": "adjustment"},
                            headers=park.auth("keeper"))
-    assert too_many.status_code == 409 and too_many.get_json()["error"]["code"] == "insufficient_stock"
+    assert too_many.status_code == 409 and too_many.get_json()["error"]["code"] == "out_of_stock"
     no_cost = client.post(f"/api/v1/shop/products/{pid}/stock", json={"delta": 5, "kind": "purchase"},
                           headers=park.auth("keeper"))
     assert no_cost.get_json()["error"]["code"] == "invalid_purchase"

@@ -1,25 +1,27 @@
 """Activities, check-ins, attendance."""
 from marshmallow import Schema, fields, validate
 
+from .common import Query, Day, Id, Int, Moment, Text
+
 from ..models.activity import ACTIVITY_KINDS
 
 
 class ActivityIn(Schema):
-    org_id = fields.Integer(required=True)
+    org_id = Id(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
-    title = fields.String(required=True, validate=validate.Length(1, 100))
-    description = fields.String(load_default="", validate=validate.Length(0, 5000))
-    place = fields.String(load_default="", validate=validate.Length(0, 200))
+    title = Text(required=True, validate=validate.Length(1, 100))
+    description = Text(multi_line=True, load_default="", validate=validate.Length(0, 5000))
+    place = Text(load_default="", validate=validate.Length(0, 200))
     latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
     longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-180, 180))
-    radius_m = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(10, 100000))
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
-    checkin_opens_at = fields.AwareDateTime(load_default=None, allow_none=True)
-    checkin_closes_at = fields.AwareDateTime(load_default=None, allow_none=True)
-    capacity = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 100000))
+    radius_m = Int(load_default=None, allow_none=True, validate=validate.Range(10, 100000))
+    starts_at = Moment(required=True)
+    ends_at = Moment(required=True)
+    checkin_opens_at = Moment(load_default=None, allow_none=True)
+    checkin_closes_at = Moment(load_default=None, allow_none=True)
+    capacity = Int(load_default=None, allow_none=True, validate=validate.Range(1, 100000))
     open_to_volunteers = fields.Boolean(load_default=False)
-    rule_code = fields.String(load_default=None, allow_none=True)
+    rule_code = Text(load_default=None, allow_none=True)
     publish = fields.Boolean(load_default=False)
 
 
@@ -49,13 +51,13 @@ class ActivityOut(Schema):
     status = fields.String()
 
 
-class ActivityQuery(Schema):
+class ActivityQuery(Query):
     scope = fields.String(load_default="mine", validate=validate.OneOf(["mine", "managed"]))
     status = fields.String(load_default=None, validate=validate.OneOf(["upcoming", "past"]))
 
 
 class CancelIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(1, 200))
+    reason = Text(multi_line=True, required=True, validate=validate.Length(1, 200))
 
 
 class CodeOut(Schema):
@@ -73,20 +75,20 @@ class OaCodeOut(Schema):
 
 
 class CheckinIn(Schema):
-    payload = fields.String(required=True, validate=validate.Length(1, 300))
-    nonce = fields.String(required=True, validate=validate.Length(8, 64))
+    payload = Text(required=True, validate=validate.Length(1, 300))
+    nonce = Text(required=True, validate=validate.Length(8, 64))
     latitude = fields.Float(load_default=None, validate=validate.Range(-90, 90))
     longitude = fields.Float(load_default=None, validate=validate.Range(-180, 180))
 
 
 class OrganizerCheckinIn(Schema):
-    member_code = fields.String(load_default=None, validate=validate.Length(1, 300))
-    member_id = fields.Integer(load_default=None)
-    nonce = fields.String(required=True, validate=validate.Length(8, 64))
+    member_code = Text(load_default=None, validate=validate.Length(1, 300))
+    member_id = Id(load_default=None)
+    nonce = Text(required=True, validate=validate.Length(8, 64))
 
 
 class OfflineScan(OrganizerCheckinIn):
-    scanned_at = fields.AwareDateTime(required=True)
+    scanned_at = Moment(required=True)
 
 
 class OfflineIn(Schema):
@@ -110,7 +112,7 @@ class OfflineResult(CheckinOut):
 
 
 class LeaveIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(1, 500))
+    reason = Text(multi_line=True, required=True, validate=validate.Length(1, 500))
 
 
 class LeaveOut(Schema):
@@ -122,7 +124,7 @@ class LeaveOut(Schema):
 
 
 class MinutesIn(Schema):
-    minutes = fields.String(required=True, validate=validate.Length(1, 20000))
+    minutes = Text(multi_line=True, required=True, validate=validate.Length(1, 20000))
 
 
 class Attendee(Schema):
@@ -145,14 +147,14 @@ class AttendanceOut(Schema):
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
-class FormatQuery(Schema):
+class FormatQuery(Query):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
 
 
 class OrgAttendanceQuery(FormatQuery):
-    org_id = fields.Integer(required=True)
-    start = fields.Date(required=True, data_key="from")
-    end = fields.Date(required=True, data_key="to")
+    org_id = Id(required=True)
+    start = Day(required=True, data_key="from")
+    end = Day(required=True, data_key="to")
 
 
 class OrgAttendanceRow(Schema):

@@ -1,11 +1,12 @@
 """Logins."""
 from marshmallow import Schema, fields, validate
 
+from .common import Phone, Text
 from .people import MemberOut
 
 
 class WechatLoginIn(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 128))
+    code = Text(required=True, validate=validate.Length(1, 128))
 
 
 class WechatLoginOut(Schema):
@@ -15,8 +16,8 @@ class WechatLoginOut(Schema):
 
 
 class BindIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(1, 50))
-    phone = fields.String(required=True, validate=validate.Length(1, 20))
+    name = Text(required=True, validate=validate.Length(1, 50))
+    phone = Phone(required=True)
 
 
 class BindOut(Schema):
@@ -25,8 +26,8 @@ class BindOut(Schema):
 
 
 class StaffLoginIn(Schema):
-    username = fields.String(required=True, validate=validate.Length(1, 50))
-    password = fields.String(required=True, validate=validate.Length(1, 200))
+    username = Text(required=True, validate=validate.Length(1, 50))
+    password = Text(required=True, validate=validate.Length(1, 200))
 
 
 class StaffLoginOut(Schema):

@@ -2,14 +2,14 @@
 from marshmallow import Schema, fields, validate
 
 from ..models.rules import DIMENSIONS
-from .common import mask_name
+from .common import Query, Id, Int, Text, mask_name
 
 
-class BoardQuery(Schema):
-    org_id = fields.Integer(required=True)
-    year = fields.Integer(load_default=None, validate=validate.Range(2000, 2100))
+class BoardQuery(Query):
+    org_id = Id(required=True)
+    year = Int(load_default=None, validate=validate.Range(2000, 2100))
     dimension = fields.String(load_default=None, validate=validate.OneOf(DIMENSIONS))
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    limit = Int(load_default=50, validate=validate.Range(1, 500))
 
 
 class BoardRow(Schema):

@@ -4,13 +4,14 @@ Each type refuses at the edge what the database or an export would choke on late
 so in the OpenAPI document: ids fit the integer column, text has no control characters,
 dates lie in a plausible span.
 """
+import re
 from datetime import date, datetime, timezone
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 INT32_MAX = 2**31 - 1
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2101, 1, 1, tzinfo=timezone.utc)  # through the end of 2100
 
 # NUL is refused by PostgreSQL and every C0 control but tab and newlines by xlsx writers.
 SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
@@ -22,14 +23,25 @@ def _validators(extra, *own):
     return [*own, *extra]
 
 
+class Query(Schema):
+    """A query string's schema: its numbers arrive as digits, not as JSON numbers."""
+
+
 class Int(fields.Integer):
-    """A whole number (1.5 is refused, not cut) within the database's integer column."""
+    """A whole number within the database's integer column: 1.5, true and "1" in a JSON body are
+    refused, not cut or coerced; in a query string digits are the number."""
 
     def __init__(self, *, minimum: int = -INT32_MAX, maximum: int = INT32_MAX, **kw):
         kw["strict"] = True
-        kw["validate"] = _validators(kw.get("validate"), validate.Range(minimum, maximum,
-                                                                         error="应为{min}到{max}之间的整数"))
+        kw["validate"] = _validators(kw.get("validate"), validate.Range(minimum, maximum))
         super().__init__(**kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, str) and isinstance(self.root, Query) and re.fullmatch(r"[+-]?[0-9]{1,12}", value):
+            value = int(value)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class Id(Int):
@@ -44,7 +56,26 @@ class Text(fields.String):
 
     def __init__(self, *, multi_line: bool = False, **kw):
         pattern = MULTI_LINE if multi_line else SINGLE_LINE
-        kw["validate"] = _validators(kw.get("validate"), validate.Regexp(pattern, error="不能包含控制字符"))
+        given = _validators(kw.get("validate"))
+        if not any(isinstance(v, validate.Regexp) for v in given):  # a stricter pattern already says it
+            given.insert(0, validate.Regexp(pattern, error="不能包含控制字符"))
+        kw["validate"] = given
+        super().__init__(**kw)
+
+
+class Phone(fields.String):
+    """A mainland mobile number: 11 digits starting 13–19."""
+
+    def __init__(self, **kw):
+        kw["validate"] = _validators(kw.get("validate"), validate.Regexp(r"^1[3-9][0-9]{9}$", error="手机号格式不正确"))
+        super().__init__(**kw)
+
+
+class PickupCode(fields.String):
+    """The 8-digit code a member shows at the counter (取货码)."""
+
+    def __init__(self, **kw):
+        kw["validate"] = _validators(kw.get("validate"), validate.Regexp(r"^[0-9]{8}$", error="取货码应为8位数字"))
         super().__init__(**kw)
 
 
@@ -94,6 +125,26 @@ class Number(fields.Decimal):
         return None if number is None else float(number)
 
 
+# marshmallow's own messages, in the language the users read (the envelope shows the first one).
+fields.Field.default_error_messages.update(required="必填", null="不能为空", validator_failed="取值无效")
+fields.Integer.default_error_messages.update(invalid="应为整数", too_large="数值过大")
+fields.Number.default_error_messages.update(invalid="应为数字", too_large="数值过大")
+fields.Decimal.default_error_messages.update(special="应为有限的数字")
+fields.String.default_error_messages.update(invalid="应为文本")
+fields.Boolean.default_error_messages.update(invalid="应为 true 或 false")
+fields.DateTime.default_error_messages.update(invalid="时间格式不正确（ISO 8601）", invalid_awareness="时间须带时区")
+fields.Date.default_error_messages.update(invalid="日期格式不正确（YYYY-MM-DD）")
+fields.List.default_error_messages.update(invalid="应为列表")
+fields.Nested.default_error_messages.update(type="应为对象")
+validate.Length.message_min = "长度不能少于{min}"
+validate.Length.message_max = "长度不能超过{max}"
+validate.Length.message_all = "长度应在{min}到{max}之间"
+validate.Range.message_min = "不能小于{{min}}"
+validate.Range.message_max = "不能大于{{max}}"
+validate.Range.message_all = "应在{{min}}到{{max}}之间"
+validate.OneOf.default_message = "应为以下之一：{choices}"
+
+
 def mask_phone(phone: str | None) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else ""
 
@@ -107,4 +158,4 @@ def mask_name(name: str | None) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-__all__ = ["Id", "Int", "Text", "Moment", "Day", "Number", "mask_phone", "mask_name", "INT32_MAX", "date"]
+__all__ = ["Query", "Id", "Int", "Text", "Phone", "PickupCode", "Moment", "Day", "Number", "mask_phone", "mask_name", "INT32_MAX", "date"]

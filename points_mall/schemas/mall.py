@@ -3,14 +3,14 @@ from marshmallow import Schema, fields, validate
 
 from ..models.mall import LIMIT_PERIODS
 from ..services import codes
-from .common import mask_name, mask_phone
+from .common import Query, Day, Id, Int, Moment, Number, PickupCode, Text, mask_name, mask_phone
 
 
 class ShopIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(1, 100))
-    org_id = fields.Integer(required=True)
-    address = fields.String(load_default="", validate=validate.Length(0, 200))
-    opening_hours = fields.String(load_default="", validate=validate.Length(0, 100))
+    name = Text(required=True, validate=validate.Length(1, 100))
+    org_id = Id(required=True)
+    address = Text(load_default="", validate=validate.Length(0, 200))
+    opening_hours = Text(load_default="", validate=validate.Length(0, 100))
 
 
 class ShopOut(Schema):
@@ -22,17 +22,17 @@ class ShopOut(Schema):
 
 
 class ProductIn(Schema):
-    shop_id = fields.Integer(required=True)
-    name = fields.String(required=True, validate=validate.Length(1, 100))
-    description = fields.String(load_default="", validate=validate.Length(0, 2000))
-    image_url = fields.String(load_default="", validate=validate.Length(0, 300))
-    category = fields.String(load_default="", validate=validate.Length(0, 50))
-    points_price = fields.Integer(required=True, validate=validate.Range(1, 100000))
-    per_member_limit = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 1000))
+    shop_id = Id(required=True)
+    name = Text(required=True, validate=validate.Length(1, 100))
+    description = Text(multi_line=True, load_default="", validate=validate.Length(0, 2000))
+    image_url = Text(load_default="", validate=validate.Length(0, 300))
+    category = Text(load_default="", validate=validate.Length(0, 50))
+    points_price = Int(required=True, validate=validate.Range(1, 100000))
+    per_member_limit = Int(load_default=None, allow_none=True, validate=validate.Range(1, 1000))
     limit_period = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LIMIT_PERIODS))
-    available_from = fields.AwareDateTime(load_default=None, allow_none=True)
-    available_until = fields.AwareDateTime(load_default=None, allow_none=True)
-    low_stock_threshold = fields.Integer(load_default=5, validate=validate.Range(0, 10000))
+    available_from = Moment(load_default=None, allow_none=True)
+    available_until = Moment(load_default=None, allow_none=True)
+    low_stock_threshold = Int(load_default=5, validate=validate.Range(0, 10000))
 
 
 class ProductPatch(ProductIn):
@@ -59,17 +59,17 @@ class ProductOut(Schema):
     low_stock_threshold = fields.Integer()
 
 
-class ProductQuery(Schema):
-    shop_id = fields.Integer(required=True)
+class ProductQuery(Query):
+    shop_id = Id(required=True)
 
 
 class StockIn(Schema):
-    delta = fields.Integer(required=True, validate=validate.Range(-100000, 100000))
+    delta = Int(required=True, validate=validate.Range(-100000, 100000))
     kind = fields.String(required=True, validate=validate.OneOf(["purchase", "adjustment", "loss"]))
-    unit_cost = fields.Decimal(load_default=None, allow_none=True, places=2, validate=validate.Range(0, 100000))
-    funding_source = fields.Integer(load_default=None, allow_none=True, metadata={
+    unit_cost = Number(load_default=None, allow_none=True, places=2, validate=validate.Range(0, 100000))
+    funding_source = Id(load_default=None, allow_none=True, metadata={
         "description": "the organisation that paid: the park committee (党工委) or a company branch"})
-    note = fields.String(load_default="", validate=validate.Length(0, 200))
+    note = Text(multi_line=True, load_default="", validate=validate.Length(0, 200))
 
 
 class MovementOut(Schema):
@@ -77,18 +77,18 @@ class MovementOut(Schema):
     product_id = fields.Integer()
     kind = fields.String()
     quantity = fields.Integer()
-    unit_cost = fields.Decimal(as_string=True, allow_none=True)
+    unit_cost = Number(allow_none=True)
     funding_org_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
 
 
 class Item(Schema):
-    product_id = fields.Integer(required=True)
-    qty = fields.Integer(required=True, validate=validate.Range(1, 99))
+    product_id = Id(required=True)
+    qty = Int(required=True, validate=validate.Range(1, 99))
 
 
 class RedeemIn(Schema):
-    shop_id = fields.Integer(required=True)
+    shop_id = Id(required=True)
     items = fields.List(fields.Nested(Item), required=True, validate=validate.Length(1, 20))
 
 
@@ -119,7 +119,7 @@ class MyRedemptionOut(RedemptionOut):
 
 
 class PickupIn(Schema):
-    pickup_code = fields.String(required=True, validate=validate.Length(1, 20))
+    pickup_code = PickupCode(required=True)
 
 
 class CounterView(RedemptionOut):
@@ -133,17 +133,17 @@ class CounterView(RedemptionOut):
         exclude = ("pickup_code",)
 
 
-class HandoverQuery(Schema):
-    shop_id = fields.Integer(required=True)
+class HandoverQuery(Query):
+    shop_id = Id(required=True)
     status = fields.String(load_default=None, validate=validate.OneOf(["reserved", "fulfilled", "cancelled",
                                                                        "expired"]))
     today = fields.Boolean(load_default=False)
 
 
-class ReportQuery(Schema):
-    start = fields.Date(required=True, data_key="from")
-    end = fields.Date(required=True, data_key="to")
-    org_id = fields.Integer(required=True)
+class ReportQuery(Query):
+    start = Day(required=True, data_key="from")
+    end = Day(required=True, data_key="to")
+    org_id = Id(required=True)
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
 
 
@@ -176,8 +176,8 @@ class MallReport(Bucket):
         exclude = ("name",)
 
 
-class StockQuery(Schema):
-    shop_id = fields.Integer(required=True)
+class StockQuery(Query):
+    shop_id = Id(required=True)
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
 
 

@@ -1,6 +1,8 @@
 """The inbox, consents, the outbox view."""
 from marshmallow import Schema, fields, validate
 
+from .common import Query, Id, Int, Text
+
 
 class MessageOut(Schema):
     id = fields.Integer()
@@ -12,9 +14,9 @@ class MessageOut(Schema):
     read_at = fields.DateTime(allow_none=True)
 
 
-class MessagesQuery(Schema):
-    cursor = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+class MessagesQuery(Query):
+    cursor = Id(load_default=None)
+    limit = Int(load_default=20, validate=validate.Range(1, 100))
 
 
 class MessagesPage(Schema):
@@ -41,15 +43,15 @@ class AttemptOut(Schema):
 
 
 class OutboxItem(Schema):
-    id = fields.Integer()
-    member_id = fields.Integer(allow_none=True)
-    staff_id = fields.Integer(allow_none=True)
-    event = fields.String()
-    title = fields.String()
-    status = fields.String()
-    channel = fields.String(allow_none=True)
-    attempts = fields.Integer()
-    last_error = fields.String(allow_none=True)
+    id = Id()
+    member_id = Id(allow_none=True)
+    staff_id = Id(allow_none=True)
+    event = Text()
+    title = Text()
+    status = Text()
+    channel = Text(allow_none=True)
+    attempts = Int()
+    last_error = Text(allow_none=True)
     created_at = fields.DateTime()
     history = fields.List(fields.Nested(AttemptOut))
 

@@ -3,13 +3,13 @@ from marshmallow import Schema, fields, validate
 
 from ..models.member import MEMBER_TYPES, ROLES
 from ..models.org import ORG_KINDS
-from .common import mask_phone
+from .common import Query, Day, Id, Phone, Text, mask_phone
 
 
 class OrgIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(1, 100))
+    name = Text(required=True, validate=validate.Length(1, 100))
     kind = fields.String(required=True, validate=validate.OneOf(ORG_KINDS))
-    parent_id = fields.Integer(load_default=None, allow_none=True)
+    parent_id = Id(load_default=None, allow_none=True)
 
 
 class OrgOut(Schema):
@@ -20,12 +20,12 @@ class OrgOut(Schema):
 
 
 class MemberIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(1, 50))
-    phone = fields.String(required=True)
+    name = Text(required=True, validate=validate.Length(1, 50))
+    phone = Phone(required=True)
     member_type = fields.String(required=True, validate=validate.OneOf(MEMBER_TYPES))
-    org_id = fields.Integer(required=True)
-    party_birthday = fields.Date(load_default=None, allow_none=True)
-    joined_on = fields.Date(load_default=None, allow_none=True)
+    org_id = Id(required=True)
+    party_birthday = Day(load_default=None, allow_none=True)
+    joined_on = Day(load_default=None, allow_none=True)
 
 
 class MemberOut(Schema):
@@ -42,9 +42,9 @@ class MemberOut(Schema):
     bound = fields.Function(lambda m: m.openid is not None)
 
 
-class MemberQuery(Schema):
-    org_id = fields.Integer(load_default=None)
-    q = fields.String(load_default=None, validate=validate.Length(1, 50))
+class MemberQuery(Query):
+    org_id = Id(load_default=None)
+    q = Text(load_default=None, validate=validate.Length(1, 50))
 
 
 class ImportIn(Schema):
@@ -56,11 +56,11 @@ class ImportOut(Schema):
 
 
 class GrantIn(Schema):
-    member_id = fields.Integer(load_default=None)
-    username = fields.String(load_default=None)
+    member_id = Id(load_default=None)
+    username = Text(load_default=None)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    org_id = fields.Integer(load_default=None)
-    shop_id = fields.Integer(load_default=None)
+    org_id = Id(load_default=None)
+    shop_id = Id(load_default=None)
 
 
 class GrantOut(Schema):

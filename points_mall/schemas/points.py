@@ -1,17 +1,19 @@
 """Rules, the ledger, awards, the member's own page."""
 from marshmallow import Schema, fields, validate
 
+from .common import Query, Id, Int, Text
+
 from ..models.rules import CAP_PERIODS, DIMENSIONS
 from .people import MemberOut
 
 
 class RuleIn(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_.-]{1,50}$"))
-    name = fields.String(required=True, validate=validate.Length(1, 100))
+    code = Text(required=True, validate=validate.Regexp(r"^[a-z0-9_.-]{1,50}$"))
+    name = Text(required=True, validate=validate.Length(1, 100))
     dimension = fields.String(required=True, validate=validate.OneOf(DIMENSIONS))
-    points = fields.Integer(required=True, validate=validate.Range(-1000, 1000))
+    points = Int(required=True, validate=validate.Range(-1000, 1000))
     cap_period = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CAP_PERIODS))
-    cap = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 100000))
+    cap = Int(load_default=None, allow_none=True, validate=validate.Range(1, 100000))
     needs_approval = fields.Boolean(load_default=False)
 
 
@@ -40,9 +42,9 @@ class EntryOut(Schema):
     reverses_id = fields.Integer(allow_none=True)
 
 
-class LedgerQuery(Schema):
-    cursor = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+class LedgerQuery(Query):
+    cursor = Id(load_default=None)
+    limit = Int(load_default=20, validate=validate.Range(1, 100))
 
 
 class LedgerPage(Schema):
@@ -50,8 +52,8 @@ class LedgerPage(Schema):
     next_cursor = fields.Integer(allow_none=True)
 
 
-class MeQuery(Schema):
-    year = fields.Integer(load_default=None, validate=validate.Range(2000, 2100))
+class MeQuery(Query):
+    year = Int(load_default=None, validate=validate.Range(2000, 2100))
 
 
 class MeOut(Schema):
@@ -65,9 +67,9 @@ class MeOut(Schema):
 
 
 class AwardIn(Schema):
-    member_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(1, 500))
-    rule_code = fields.String(required=True, validate=validate.Length(1, 50))
-    reason = fields.String(load_default="", validate=validate.Length(0, 500))
+    member_ids = fields.List(Id(), required=True, validate=validate.Length(1, 500))
+    rule_code = Text(required=True, validate=validate.Length(1, 50))
+    reason = Text(multi_line=True, load_default="", validate=validate.Length(0, 500))
 
 
 class AwardLineOut(Schema):
@@ -88,10 +90,10 @@ class AwardOut(Schema):
 
 
 class DecisionIn(Schema):
-    note = fields.String(load_default="", validate=validate.Length(0, 500))
+    note = Text(multi_line=True, load_default="", validate=validate.Length(0, 500))
 
 
 class ReverseIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(1, 500))
+    reason = Text(multi_line=True, required=True, validate=validate.Length(1, 500))
 
 

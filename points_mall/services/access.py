@@ -61,7 +61,7 @@ class Actor:
 def load_actor(kind: str, actor_id: int) -> Actor:
     """The caller with their grants; a staff account switched off since its token was issued is refused."""
     if kind == "staff" and not db.session.scalar(select(StaffUser.active).where(StaffUser.id == actor_id)):
-        raise DomainError("account_disabled", "账号已停用，请联系管理员", 401)
+        raise DomainError("account_disabled")
     column = Grant.member_id if kind == "member" else Grant.staff_id
     rows = db.session.execute(
         select(Grant.role, Org.path, Grant.shop_id).outerjoin(Org, Grant.org_id == Org.id).where(column == actor_id)
@@ -70,12 +70,12 @@ def load_actor(kind: str, actor_id: int) -> Actor:
 
 
 def out_of_scope(details: dict | None = None) -> Forbidden:
-    return Forbidden("out_of_scope", "超出您的管理范围", details=details)
+    return Forbidden("out_of_scope", details=details)
 
 
 def require_role(actor: Actor, role: str) -> None:
     if not any(g.role in IMPLIED[role] for g in actor.grants):
-        raise Forbidden("forbidden", "没有权限", details={"role": role})
+        raise Forbidden("forbidden", details={"role": role})
 
 
 def require_org(actor: Actor, role: str, org: Org) -> None:
@@ -101,7 +101,7 @@ def require_members(actor: Actor, role: str, members: list[Member]) -> None:
 def get_org(org_id: int) -> Org:
     org = db.session.get(Org, org_id)
     if org is None:
-        raise DomainError("unknown_org", "组织不存在", 404, {"org_id": org_id})
+        raise DomainError("unknown_org", details={"org_id": org_id})
     return org
 
 

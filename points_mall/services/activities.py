@@ -20,7 +20,7 @@ WINDOW_MARGIN = timedelta(minutes=30)
 def get(activity_id: int) -> Activity:
     activity = db.session.get(Activity, activity_id)
     if activity is None:
-        raise NotFound("unknown_activity", "活动不存在", details={"activity_id": activity_id})
+        raise NotFound("unknown_activity", details={"activity_id": activity_id})
     return activity
 
 
@@ -36,21 +36,21 @@ def _apply_fields(activity: Activity, fields: dict) -> None:
         code = fields.pop("rule_code")
         rule = db.session.scalar(select(Rule).where(Rule.code == code, Rule.active)) if code else None
         if code and rule is None:
-            raise DomainError("unknown_rule", "积分细则不存在或已停用", 404, {"rule_code": code})
+            raise DomainError("unknown_rule", details={"rule_code": code})
         activity.rule_id = rule.id if rule else None
     for name, value in fields.items():
         setattr(activity, name, value)
     if activity.kind not in ACTIVITY_KINDS:
-        raise DomainError("invalid_kind", "活动类型无效", 422, {"allowed": list(ACTIVITY_KINDS)})
+        raise DomainError("invalid_kind", details={"allowed": list(ACTIVITY_KINDS)})
     if activity.ends_at <= activity.starts_at:
-        raise DomainError("invalid_time", "结束时间应晚于开始时间", 422)
+        raise DomainError("invalid_time")
     activity.checkin_opens_at = activity.checkin_opens_at or activity.starts_at - WINDOW_MARGIN
     activity.checkin_closes_at = activity.checkin_closes_at or activity.ends_at + WINDOW_MARGIN
     if activity.checkin_closes_at <= activity.checkin_opens_at:
-        raise DomainError("invalid_time", "签到截止时间应晚于签到开始时间", 422)
+        raise DomainError("invalid_time:checkin_window")
     if (activity.latitude is None) != (activity.longitude is None) or \
             (activity.radius_m is not None and activity.latitude is None):
-        raise DomainError("invalid_place", "定位签到需同时给出纬度、经度和半径", 422)
+        raise DomainError("invalid_place")
 
 
 def create(actor: Actor, org_id: int, publish: bool = False, **fields) -> Activity:
@@ -58,7 +58,7 @@ def create(actor: Actor, org_id: int, publish: bool = False, **fields) -> Activi
     require_org(actor, "organizer", org)
     activity = Activity(org_id=org.id, org=org, created_by=actor.key, status="draft", checked_in=0,
                         checkin_opens_at=None, checkin_closes_at=None)
-    with committed("duplicate_activity", "活动已存在"):
+    with committed("duplicate_activity"):
         _apply_fields(activity, {k: v for k, v in fields.items() if k in EDITABLE})
         db.session.add(activity)
         db.session.flush()
@@ -70,8 +70,8 @@ def create(actor: Actor, org_id: int, publish: bool = False, **fields) -> Activi
 def edit(actor: Actor, activity_id: int, **fields) -> Activity:
     activity = managed(actor, activity_id)
     if activity.status == "cancelled":
-        raise DomainError("cancelled", "活动已取消，不能修改", 409)
-    with committed("conflict", "修改冲突，请重试"):
+        raise DomainError("cancelled:edit")
+    with committed("conflict"):
         _apply_fields(activity, {k: v for k, v in fields.items() if k in EDITABLE})
     return activity
 
@@ -79,8 +79,8 @@ def edit(actor: Actor, activity_id: int, **fields) -> Activity:
 def publish(actor: Actor, activity_id: int) -> Activity:
     activity = managed(actor, activity_id)
     if activity.status != "draft":
-        raise DomainError("not_draft", "只有草稿可以发布", 409)
-    with committed("conflict", "操作冲突，请重试"):
+        raise DomainError("not_draft")
+    with committed("conflict"):
         _publish(activity)
     return activity
 
@@ -96,9 +96,9 @@ def _publish(activity: Activity) -> None:
 def cancel(actor: Actor, activity_id: int, reason: str) -> Activity:
     activity = managed(actor, activity_id)
     if activity.status == "cancelled":
-        raise DomainError("cancelled", "活动已取消", 409)
+        raise DomainError("cancelled")
     was_published = activity.status == "published"
-    with committed("conflict", "操作冲突，请重试"):
+    with committed("conflict"):
         activity.status = "cancelled"
         if was_published:
             for member_id in audience_ids(activity):

@@ -18,33 +18,33 @@ def ask_leave(member_id: int, activity_id: int, reason: str) -> LeaveRequest:
     activity = activities.get(activity_id)
     member = db.session.get(Member, member_id)
     if activity.kind not in MEETING_KINDS or activity.status != "published":
-        raise DomainError("leave_not_needed", "该活动无需请假", 409)
+        raise DomainError("leave_not_needed")
     if not member.org.path.startswith(activity.org.path):
-        raise DomainError("not_eligible", "您不在本次活动的参加范围内", 403)
+        raise DomainError("not_eligible")
     if activity.ends_at < utcnow():
-        raise DomainError("closed", "活动已结束", 409)
+        raise DomainError("closed")
     leave = LeaveRequest(activity_id=activity_id, member_id=member_id, reason=reason.strip(), status="pending")
     db.session.add(leave)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("leave_exists", "已提交过请假申请")
+        raise Conflict("leave_exists")
     return leave
 
 
 def decide_leave(actor: Actor, leave_id: int, approve: bool) -> LeaveRequest:
     leave = db.session.get(LeaveRequest, leave_id)
     if leave is None:
-        raise NotFound("unknown_leave", "请假申请不存在")
+        raise NotFound("unknown_leave")
     activity = activities.managed(actor, leave.activity_id)
     status = "approved" if approve else "rejected"
-    with committed("conflict", "操作冲突，请重试"):
+    with committed("conflict"):
         moved = db.session.execute(update(LeaveRequest).where(LeaveRequest.id == leave_id,
                                                               LeaveRequest.status == "pending")
                                    .values(status=status, decided_by=actor.key)).rowcount
         if moved != 1:
-            raise Conflict("not_pending", "该申请已处理")
+            raise Conflict("not_pending")
         notify.emit("leave_decided", "请假审批", f"{activity.title}：请假{'已批准' if approve else '未批准'}",
                     member_id=leave.member_id, data={"activity_id": activity.id})
     db.session.refresh(leave)
@@ -85,10 +85,10 @@ def for_activity(actor: Actor, activity_id: int) -> dict:
 def write_minutes(actor: Actor, activity_id: int, minutes: str) -> dict:
     activity = activities.managed(actor, activity_id)
     if activity.status != "published":
-        raise DomainError("not_published", "活动未发布或已取消", 409)
+        raise DomainError("not_published")
     if not minutes.strip():
-        raise DomainError("invalid_minutes", "会议记录不能为空", 422)
-    with committed("conflict", "操作冲突，请重试"):
+        raise DomainError("invalid_minutes")
+    with committed("conflict"):
         activity.minutes, activity.minutes_by, activity.minutes_at = minutes.strip(), actor.key, utcnow()
     return roll(activity)
 

@@ -17,23 +17,23 @@ MAX_MEMBERS = 500
 def get_rule(code: str) -> Rule:
     rule = db.session.scalar(select(Rule).where(Rule.code == code))
     if rule is None or not rule.active:
-        raise DomainError("unknown_rule", "积分细则不存在或已停用", 404, {"rule_code": code})
+        raise DomainError("unknown_rule", details={"rule_code": code})
     return rule
 
 
 def load_members(member_ids: list[int]) -> list[Member]:
     ids = sorted(set(member_ids))
     if not ids:
-        raise DomainError("no_members", "请选择党员", 422)
+        raise DomainError("no_members")
     if len(ids) > MAX_MEMBERS:
-        raise DomainError("too_many_members", f"一次最多{MAX_MEMBERS}人", 422)
+        raise DomainError("too_many_members", details={"max": MAX_MEMBERS})
     members = db.session.scalars(select(Member).where(Member.id.in_(ids))).all()
     missing = sorted(set(ids) - {m.id for m in members})
     if missing:
-        raise NotFound("unknown_member", "党员不存在", details={"member_ids": missing})
+        raise NotFound("unknown_member", details={"member_ids": missing})
     inactive = [m.id for m in members if m.status != "active"]
     if inactive:
-        raise DomainError("member_inactive", "党员状态不是正常", 409, {"member_ids": inactive})
+        raise DomainError("member_inactive:status", details={"member_ids": inactive})
     return sorted(members, key=lambda m: m.id)
 
 
@@ -56,7 +56,7 @@ def propose(actor: Actor, member_ids: list[int], rule_code: str, reason: str,
     except IntegrityError:  # the same request, sent twice at once: the first one stands
         db.session.rollback()
         return db.session.scalar(select(Award).where(Award.idempotency_key == award.idempotency_key))
-    with committed("duplicate_award", "该申报已提交"):
+    with committed("duplicate_award"):
         if not rule.needs_approval:
             award.status, award.decided_by, award.decided_at = "applied", actor.key, utcnow()
             _apply(award, rule)
@@ -77,9 +77,9 @@ def _apply(award: Award, rule: Rule) -> None:
 def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award, Rule]:
     award = db.session.get(Award, award_id)
     if award is None:
-        raise NotFound("unknown_award", "申报不存在", details={"award_id": award_id})
+        raise NotFound("unknown_award", details={"award_id": award_id})
     if award.proposer == actor.key:
-        raise Forbidden("self_approval", "不能审批自己提交的申报")
+        raise Forbidden("self_approval")
     require_members(actor, "organizer", db.session.scalars(
         select(Member).options(joinedload(Member.org))
         .where(Member.id.in_([line.member_id for line in award.lines]))).all())
@@ -89,20 +89,20 @@ def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award,
         .values(status=status, decided_by=actor.key, decided_at=utcnow(), decision_note=note)
     ).rowcount
     if moved != 1:
-        raise Conflict("not_pending", "该申报已处理")
+        raise Conflict("not_pending:leave")
     db.session.refresh(award)
     return award, db.session.get(Rule, award.rule_id)
 
 
 def approve(actor: Actor, award_id: int, note: str = "") -> Award:
-    with committed("not_pending", "该申报已处理"):
+    with committed("not_pending"):
         award, rule = _decide(actor, award_id, "applied", note)
         _apply(award, rule)
     return award
 
 
 def reject(actor: Actor, award_id: int, note: str = "") -> Award:
-    with committed("not_pending", "该申报已处理"):
+    with committed("not_pending"):
         award, rule = _decide(actor, award_id, "rejected", note)
         for line in award.lines:
             notify.emit("award_rejected", "积分申报未通过", f"{rule.name}：{note or '未通过审批'}",

@@ -41,7 +41,7 @@ def link(kind: str, obj_id: int, token: str) -> str:
 def parse(payload: str, kind: str) -> tuple[int, str]:
     match = LINK.match((payload or "").strip())
     if not match or match.group(1) != kind:
-        raise DomainError("invalid_code", "二维码无效", 400)
+        raise DomainError("invalid_code")
     return int(match.group(2)), match.group(3)
 
 
@@ -52,8 +52,8 @@ def verify(kind: str, obj_id: int, token: str, at: datetime) -> None:
         if hmac.compare_digest(token, _token(kind, obj_id, step - back, key)):
             if back <= 1:
                 return
-            raise DomainError("code_expired", "二维码已过期，请扫描屏幕上的最新二维码", 400)
-    raise DomainError("invalid_code", "二维码无效", 400)
+            raise DomainError("code_expired")
+    raise DomainError("invalid_code")
 
 
 def svg(payload: str) -> str:

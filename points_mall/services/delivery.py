@@ -146,11 +146,11 @@ def resend(notification_id: int) -> Notification:
     """Put a dead letter back in the queue (after the cause was fixed); its history stays."""
     note = db.session.get(Notification, notification_id)
     if note is None:
-        raise NotFound("unknown_notification", "消息不存在")
+        raise NotFound("unknown_notification")
     moved = db.session.execute(update(Notification).where(Notification.id == note.id, Notification.status == "dead")
                                .values(status="pending", attempts=0, next_attempt_at=utcnow())).rowcount
     if moved != 1:
-        raise Conflict("not_dead", "只有发送失败的消息可以重发")
+        raise Conflict("not_dead")
     db.session.commit()
     db.session.refresh(note)
     return note

@@ -25,7 +25,7 @@ def mark_read(member_id: int, message_id: int | None) -> int:
     if message_id is not None:
         if db.session.scalar(select(Notification.id).where(Notification.id == message_id,
                                                            Notification.member_id == member_id)) is None:
-            raise NotFound("unknown_message", "消息不存在")
+            raise NotFound("unknown_message")
         stmt = stmt.where(Notification.id == message_id)
     changed = db.session.execute(stmt.values(read_at=utcnow())).rowcount
     db.session.commit()
@@ -35,7 +35,7 @@ def mark_read(member_id: int, message_id: int | None) -> int:
 def accept(member_id: int, template_ids: list[str]) -> dict:
     """What the member accepted in wx.requestSubscribeMessage: one more message per template."""
     if not template_ids or len(template_ids) > 20 or any(not t or len(t) > 64 for t in template_ids):
-        raise DomainError("invalid_templates", "订阅模板无效", 422)
+        raise DomainError("invalid_templates")
     for template_id in template_ids:
         insert_or_add(SubscriptionConsent, ["member_id", "template_id"],
                       {"member_id": member_id, "template_id": template_id, "remaining": 1}, "remaining")

@@ -17,7 +17,7 @@ from .tx import committed, insert_or_add
 
 
 def insufficient_points(needed: int, spendable: int | None = None) -> DomainError:
-    return DomainError("insufficient_points", "积分不足", 409, {"needed": needed, "spendable": spendable})
+    return DomainError("insufficient_points", details={"needed": needed, "spendable": spendable})
 
 
 def open_balance(member_id: int) -> None:
@@ -31,7 +31,7 @@ def lock_balance(member_id: int) -> int:
         select(Balance.spendable).where(Balance.member_id == member_id).with_for_update()
     ).scalar_one_or_none()
     if spendable is None:
-        raise NotFound("unknown_member", "党员不存在", details={"member_id": member_id})
+        raise NotFound("unknown_member", details={"member_id": member_id})
     return spendable
 
 
@@ -113,7 +113,7 @@ def spend(member_id: int, points: int, *, key: str, source: tuple[str, int], act
           reason: str = "", kind: str = "redeem") -> LedgerEntry:
     """Take spendable points (a redemption); the score is untouched. insufficient_points if short."""
     if points <= 0:
-        raise DomainError("invalid_points", "积分必须大于0", 422)
+        raise DomainError("invalid_points:positive")
     return _write(member_id, kind=kind, delta_score=0, delta_spendable=-points, key=key, source=source,
                   actor=actor, reason=reason)
 
@@ -122,7 +122,7 @@ def give_back(member_id: int, points: int, *, key: str, source: tuple[str, int],
               reason: str = "", kind: str = "refund") -> LedgerEntry:
     """Return spendable points (a refund of a cancelled or expired order)."""
     if points <= 0:
-        raise DomainError("invalid_points", "积分必须大于0", 422)
+        raise DomainError("invalid_points:positive")
     return _write(member_id, kind=kind, delta_score=0, delta_spendable=points, key=key, source=source,
                   actor=actor, reason=reason)
 
@@ -133,13 +133,13 @@ def reverse(actor: Actor, entry_id: int, reason: str) -> LedgerEntry:
     require_root(actor, "admin")
     original = db.session.get(LedgerEntry, entry_id)
     if original is None:
-        raise NotFound("unknown_entry", "积分记录不存在", details={"entry_id": entry_id})
+        raise NotFound("unknown_entry", details={"entry_id": entry_id})
     if original.kind == "reversal":
-        raise Conflict("cannot_reverse_reversal", "冲正记录不能再次冲正")
-    with committed("already_reversed", "该记录已冲正"):
+        raise Conflict("cannot_reverse_reversal")
+    with committed("already_reversed"):
         spendable = lock_balance(original.member_id)
         if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry_id)):
-            raise Conflict("already_reversed", "该记录已冲正")
+            raise Conflict("already_reversed")
         delta_spendable = -original.delta_spendable
         if delta_spendable < 0:
             delta_spendable = -min(-delta_spendable, spendable)

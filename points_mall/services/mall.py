@@ -22,11 +22,7 @@ from .tx import committed
 
 MAX_LINES = 20
 MAX_QTY = 99
-CLOSED_ANSWERS = {
-    "fulfilled": ("already_fulfilled", "该订单已核销"),
-    "cancelled": ("order_cancelled", "该订单已取消"),
-    "expired": ("order_expired", "该订单已过期"),
-}
+CLOSED_ANSWERS = {"fulfilled": "already_fulfilled", "cancelled": "order_cancelled", "expired": "order_expired"}
 
 
 def _wanted(items: list[dict]) -> dict[int, int]:
@@ -34,23 +30,23 @@ def _wanted(items: list[dict]) -> dict[int, int]:
     for item in items:
         wanted[item["product_id"]] = wanted.get(item["product_id"], 0) + item["qty"]
     if not wanted or len(wanted) > MAX_LINES or any(q < 1 or q > MAX_QTY for q in wanted.values()):
-        raise DomainError("invalid_items", f"请选择1至{MAX_LINES}种商品，每种1至{MAX_QTY}件", 422)
+        raise DomainError("invalid_items", details={"max_lines": MAX_LINES, "max_qty": MAX_QTY})
     return wanted
 
 
 def redeem(member_id: int, shop_id: int, items: list[dict], idempotency_key: str) -> Redemption:
     """Reserve goods for points: all items or none; a retried key returns the first order."""
     if not idempotency_key or len(idempotency_key) > 100:
-        raise DomainError("idempotency_key_required", "请求缺少 Idempotency-Key", 400)
+        raise DomainError("idempotency_key_required")
     wanted = _wanted(items)
-    with committed("conflict", "操作冲突，请重试"):
+    with committed("conflict"):
         # One member's orders queue behind each other: retries and limits see the order before.
         spendable = ledger.lock_balance(member_id)
         earlier = db.session.scalar(select(Redemption).where(Redemption.member_id == member_id,
                                                              Redemption.idempotency_key == idempotency_key))
         if earlier is not None:
             if earlier.shop_id != shop_id or {l.product_id: l.quantity for l in earlier.lines} != wanted:
-                raise Conflict("idempotency_key_reused", "该请求编号已用于另一笔订单")
+                raise Conflict("idempotency_key_reused")
             return earlier
         shop = shops.get_shop(shop_id)
         products = _available(shop.id, wanted)
@@ -81,7 +77,7 @@ def redeem(member_id: int, shop_id: int, items: list[dict], idempotency_key: str
 
 
 def _out_of_stock(product: Product) -> DomainError:
-    return DomainError("out_of_stock", f"{product.name}库存不足", 409, {"product_id": product.id})
+    return DomainError("out_of_stock", details={"product_id": product.id, "product": product.name})
 
 
 def _available(shop_id: int, wanted: dict[int, int]) -> list[Product]:
@@ -90,7 +86,7 @@ def _available(shop_id: int, wanted: dict[int, int]) -> list[Product]:
     now = utcnow()
     unavailable = sorted(set(wanted) - {p.id for p in products if shops.is_available(p, now)})
     if unavailable:
-        raise DomainError("not_available", "商品不存在或暂不可兑换", 409, {"product_ids": unavailable})
+        raise DomainError("not_available", details={"product_ids": unavailable})
     return list(products)
 
 
@@ -107,9 +103,9 @@ def _check_limits(member_id: int, products: list[Product], wanted: dict[int, int
                    Redemption.status.in_(("reserved", "fulfilled")),
                    Redemption.created_at >= start, Redemption.created_at < end))
         if taken + wanted[product.id] > product.per_member_limit:
-            raise DomainError("limit_exceeded", f"{product.name}每人每{'月' if product.limit_period == 'month' else '年'}"
-                              f"限兑{product.per_member_limit}件", 409,
-                              {"product_id": product.id, "limit": product.per_member_limit, "taken": taken})
+            raise DomainError("limit_exceeded", details={
+                "product_id": product.id, "product": product.name, "limit": product.per_member_limit, "taken": taken,
+                "period": "月" if product.limit_period == "month" else "年"})
 
 
 def _open_order(member_id: int, shop_id: int, total: int, key: str) -> Redemption:
@@ -125,7 +121,7 @@ def _open_order(member_id: int, shop_id: int, total: int, key: str) -> Redemptio
             return order
         except IntegrityError:
             continue  # that code is open at the counter already: draw again
-    raise Conflict("conflict", "系统繁忙，请重试")
+    raise Conflict("conflict")
 
 
 def _move(order_id: int, to: str, actor_key: str, *conditions) -> bool:
@@ -139,9 +135,8 @@ def _move(order_id: int, to: str, actor_key: str, *conditions) -> bool:
 def _refused(order: Redemption) -> DomainError:
     db.session.refresh(order)
     if order.status == "reserved":  # still reserved, so it was past its time
-        return Conflict("order_expired", "该订单已过期")
-    code, message = CLOSED_ANSWERS[order.status]
-    return Conflict(code, message, details={"status": order.status, "closed_at": order.closed_at.isoformat()})
+        return Conflict("order_expired")
+    return Conflict(CLOSED_ANSWERS[order.status], details={"status": order.status, "closed_at": order.closed_at.isoformat()})
 
 
 def _give_back(order: Redemption, actor_key: str, why: str) -> None:
@@ -155,13 +150,13 @@ def _give_back(order: Redemption, actor_key: str, why: str) -> None:
 def get_own(member_id: int, order_id: int) -> Redemption:
     order = db.session.get(Redemption, order_id)
     if order is None or order.member_id != member_id:
-        raise NotFound("unknown_redemption", "订单不存在")
+        raise NotFound("unknown_redemption")
     return order
 
 
 def cancel(member_id: int, order_id: int) -> Redemption:
     order = get_own(member_id, order_id)
-    with committed("conflict", "操作冲突，请重试"):
+    with committed("conflict"):
         if not _move(order.id, "cancelled", f"member:{member_id}"):
             raise _refused(order)
         _give_back(order, f"member:{member_id}", "取消兑换，积分退回")
@@ -174,22 +169,22 @@ def cancel(member_id: int, order_id: int) -> Redemption:
 def lookup(actor: Actor, pickup_code: str) -> Redemption:
     """The keeper types or scans the code: the open order with it in a shop they keep, else the latest closed one."""
     if not (pickup_code or "").isdigit() or len(pickup_code) != 8:
-        raise DomainError("invalid_pickup_code", "取货码应为8位数字", 422)
+        raise DomainError("invalid_pickup_code")
     candidates = db.session.scalars(
         select(Redemption).where(Redemption.pickup_code == pickup_code)
         .order_by((Redemption.status == "reserved").desc(), Redemption.id.desc()).limit(20)).all()
     for order in candidates:
         if actor.covers_shop(order.shop_id, order.shop.org):
             return order
-    raise NotFound("unknown_pickup_code", "未找到该取货码的订单")
+    raise NotFound("unknown_pickup_code")
 
 
 def fulfil(actor: Actor, order_id: int) -> Redemption:
     order = db.session.get(Redemption, order_id)
     if order is None:
-        raise NotFound("unknown_redemption", "订单不存在")
+        raise NotFound("unknown_redemption")
     shops.require_keeper(actor, order.shop)
-    with committed("conflict", "操作冲突，请重试"):
+    with committed("conflict"):
         if not _move(order.id, "fulfilled", actor.key, Redemption.expires_at > utcnow()):
             raise _refused(order)
         notify.emit("redemption_fulfilled", "已领取", f"您在{order.shop.name}兑换的物品已领取",
@@ -204,7 +199,7 @@ def expire_due(limit: int = 500) -> int:
         Redemption.status == "reserved", Redemption.expires_at <= utcnow()).order_by(Redemption.id).limit(limit)).all()
     expired = 0
     for order_id in due:
-        with committed("conflict", "操作冲突"):
+        with committed("conflict"):
             if _move(order_id, "expired", "system"):
                 order = db.session.get(Redemption, order_id)
                 _give_back(order, "system", "逾期未领取，积分退回")

@@ -24,10 +24,10 @@ def create_member(actor: Actor, name: str, phone: str, member_type: str, org_id:
     require_org(actor, "admin", org)
     errors = _check(name, phone, member_type)
     if errors:
-        raise DomainError(errors[0][0], errors[0][1], 422)
+        raise DomainError(errors[0][0])
     if db.session.scalar(select(Member.id).where(Member.phone == phone)) is not None:
-        raise DomainError("duplicate_phone", "手机号已登记", 409, {"phone": phone})
-    with committed("duplicate_phone", "手机号已登记"):
+        raise DomainError("duplicate_phone", details={"phone": phone})
+    with committed("duplicate_phone"):
         member = add_member(name.strip(), phone, member_type, org, party_birthday, joined_on)
     return member
 
@@ -80,9 +80,9 @@ def read_sheet(content: bytes) -> list[dict]:
         sheet = load_workbook(BytesIO(content), read_only=True, data_only=True).active
         rows = list(sheet.iter_rows(values_only=True))
     except Exception:
-        raise DomainError("invalid_file", "无法读取文件，请上传 .xlsx 格式的表格", 422)
+        raise DomainError("invalid_file")
     if not rows or tuple(_text(c) for c in rows[0][:len(COLUMNS)]) != COLUMNS:
-        raise DomainError("invalid_file", "表头应为：" + "、".join(COLUMNS), 422, {"expected": list(COLUMNS)})
+        raise DomainError("invalid_file:header", details={"expected": list(COLUMNS), "columns": "、".join(COLUMNS)})
     return [dict(zip(COLUMNS, row)) | {"row": i} for i, row in enumerate(rows[1:], start=2)
             if any(c not in (None, "") for c in row)]
 
@@ -91,7 +91,7 @@ def check_import(actor: Actor, content: bytes) -> tuple[list[dict], list[dict], 
     """Read and check every row, writing nothing: (rows, row errors, rows ready to add)."""
     rows = read_sheet(content)
     if not rows:
-        raise DomainError("empty_file", "表格中没有数据", 422)
+        raise DomainError("empty_file")
     orgs_by_name: dict[str, list[Org]] = {}
     for org in db.session.scalars(select(Org)):
         orgs_by_name.setdefault(org.name, []).append(org)
@@ -132,9 +132,8 @@ def import_members(actor: Actor, content: bytes) -> dict:
     """Check every row first; import all rows, or none with the list of row errors."""
     rows, errors, ready = check_import(actor, content)
     if errors:
-        raise DomainError("import_rejected", f"有{len(errors)}处错误，未导入任何数据", 422,
-                          {"errors": errors, "rows": len(rows)})
-    with committed("duplicate_phone", "手机号已登记"):
+        raise DomainError("import_rejected", details={"count": len(errors), "errors": errors, "rows": len(rows)})
+    with committed("duplicate_phone"):
         for row in ready:
             add_member(*row)
     return {"imported": len(ready)}

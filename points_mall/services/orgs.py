@@ -11,7 +11,7 @@ from .access import Actor, get_org, require_org, require_root
 
 def create_org(actor: Actor, name: str, kind: str, parent_id: int | None) -> Org:
     if kind not in ORG_KINDS:
-        raise DomainError("invalid_org_kind", "组织类型无效", 422, {"allowed": list(ORG_KINDS)})
+        raise DomainError("invalid_org_kind", details={"allowed": list(ORG_KINDS)})
     if parent_id is None:
         require_root(actor)
         parent = None
@@ -26,10 +26,10 @@ def create_org(actor: Actor, name: str, kind: str, parent_id: int | None) -> Org
 def add_org(name: str, kind: str, parent: Org | None) -> Org:
     name = (name or "").strip()
     if not name:
-        raise DomainError("invalid_name", "名称不能为空", 422)
+        raise DomainError("invalid_name")
     siblings = select(Org).where(Org.name == name, Org.parent_id == (parent.id if parent else None))
     if db.session.scalar(siblings) is not None:
-        raise DomainError("duplicate_org", "同级下已有同名组织", 409, {"name": name})
+        raise DomainError("duplicate_org", details={"name": name})
     org = Org(name=name, kind=kind, parent_id=parent.id if parent else None)
     db.session.add(org)
     db.session.flush()
@@ -46,13 +46,13 @@ def subtree(actor: Actor) -> list[Org]:
 def grant_role(actor: Actor, role: str, *, member_id: int | None = None, username: str | None = None,
                org_id: int | None = None, shop_id: int | None = None) -> Grant:
     if role not in ROLES:
-        raise DomainError("invalid_role", "角色无效", 422, {"allowed": list(ROLES)})
+        raise DomainError("invalid_role", details={"allowed": list(ROLES)})
     if (member_id is None) == (username is None):
-        raise DomainError("invalid_holder", "请指定党员或用户名其中之一", 422)
+        raise DomainError("invalid_holder")
     if (org_id is None) == (shop_id is None):
-        raise DomainError("invalid_scope", "请指定组织或超市其中之一", 422)
+        raise DomainError("invalid_scope")
     if (role == "shopkeeper") != (shop_id is not None):
-        raise DomainError("invalid_scope", "超市管理员按超市授权，其他角色按组织授权", 422)
+        raise DomainError("invalid_scope:role")
     if org_id is not None:
         require_org(actor, "admin", get_org(org_id))
     else:
@@ -60,12 +60,12 @@ def grant_role(actor: Actor, role: str, *, member_id: int | None = None, usernam
     holder = {}
     if member_id is not None:
         if db.session.get(Member, member_id) is None:
-            raise NotFound("unknown_member", "党员不存在", details={"member_id": member_id})
+            raise NotFound("unknown_member", details={"member_id": member_id})
         holder["member_id"] = member_id
     else:
         user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
         if user is None:
-            raise NotFound("unknown_user", "用户不存在", details={"username": username})
+            raise NotFound("unknown_user", details={"username": username})
         holder["staff_id"] = user.id
     grant = Grant(role=role, org_id=org_id, shop_id=shop_id, **holder)
     db.session.add(grant)

@@ -15,7 +15,7 @@ def stars_for(score: int) -> int:
 def me(member_id: int, year: int | None = None) -> dict:
     member = db.session.get(Member, member_id)
     if member is None:
-        raise DomainError("unknown_member", "党员不存在", 404)
+        raise DomainError("unknown_member")
     year = year or local_year(utcnow())
     points = ledger.summary(member_id, year)
     return {"member": member, "org_name": member.org.name, **points, "stars": stars_for(points["score"])}

@@ -13,7 +13,7 @@ def points_board(org_id: int, year: int, dimension: str | None = None, limit: in
                  member_id: int | None = None) -> dict:
     """Active members of the subtree by yearly score, ties sharing a rank (1, 1, 3)."""
     if dimension is not None and dimension not in DIMENSIONS:
-        raise DomainError("invalid_dimension", "维度应为学习、服务、业绩、道德、廉洁之一", 422)
+        raise DomainError("invalid_dimension")
     org = get_org(org_id)
     score = select(Score.member_id, func.sum(Score.score).label("total")).where(Score.year == year)
     if dimension:

@@ -11,15 +11,14 @@ from .tx import committed
 
 def check(code, name, dimension, points, cap_period, cap) -> None:
     if not code or not name:
-        raise DomainError("invalid_rule", "编码和名称不能为空", 422)
+        raise DomainError("invalid_rule")
     if dimension not in DIMENSIONS:
-        raise DomainError("invalid_dimension", "维度应为学习、服务、业绩、道德、廉洁之一", 422,
-                          {"allowed": list(DIMENSIONS)})
+        raise DomainError("invalid_dimension", details={"allowed": list(DIMENSIONS)})
     if not points:
-        raise DomainError("invalid_points", "分值不能为0", 422)
+        raise DomainError("invalid_points")
     if (cap_period is None) != (cap is None) or (cap_period and cap_period not in CAP_PERIODS) or \
             (cap is not None and cap < abs(points)):
-        raise DomainError("invalid_cap", "上限需同时给出周期（日/月/年）和不小于单次分值的分数", 422)
+        raise DomainError("invalid_cap")
 
 
 def create_rule(actor: Actor, code: str, name: str, dimension: str, points: int, cap_period: str | None = None,
@@ -27,10 +26,10 @@ def create_rule(actor: Actor, code: str, name: str, dimension: str, points: int,
     require_root(actor)
     check(code, name, dimension, points, cap_period, cap)
     if db.session.scalar(select(Rule.id).where(Rule.code == code)) is not None:
-        raise DomainError("duplicate_rule", "细则编码已存在", 409, {"code": code})
+        raise DomainError("duplicate_rule", details={"code": code})
     rule = Rule(code=code, name=name, dimension=dimension, points=points, cap_period=cap_period, cap=cap,
                 needs_approval=needs_approval, active=True)
-    with committed("duplicate_rule", "细则编码已存在"):
+    with committed("duplicate_rule"):
         db.session.add(rule)
     return rule
 

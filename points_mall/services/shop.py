@@ -22,7 +22,7 @@ def create_shop(actor: Actor, name: str, org_id: int, address: str = "", opening
     org = get_org(org_id)
     require_org(actor, "admin", org)
     shop = Shop(name=name.strip(), org_id=org.id, org=org, address=address, opening_hours=opening_hours, active=True)
-    with committed("duplicate_shop", "超市已存在"):
+    with committed("duplicate_shop"):
         db.session.add(shop)
     return shop
 
@@ -30,14 +30,14 @@ def create_shop(actor: Actor, name: str, org_id: int, address: str = "", opening
 def get_shop(shop_id: int) -> Shop:
     shop = db.session.get(Shop, shop_id)
     if shop is None or not shop.active:
-        raise NotFound("unknown_shop", "超市不存在", details={"shop_id": shop_id})
+        raise NotFound("unknown_shop", details={"shop_id": shop_id})
     return shop
 
 
 def require_keeper(actor: Actor, shop: Shop) -> None:
     """A keeper granted this shop, or an admin over the shop's organisation."""
     if not actor.covers_shop(shop.id, shop.org):
-        raise Forbidden("out_of_scope", "您不是该超市的管理员", details={"shop_id": shop.id})
+        raise Forbidden("out_of_scope:shop", details={"shop_id": shop.id})
 
 
 def kept_by(actor: Actor) -> list[Shop]:
@@ -47,12 +47,12 @@ def kept_by(actor: Actor) -> list[Shop]:
 
 def _check_product(product: Product) -> None:
     if not product.name or product.points_price is None or product.points_price <= 0:
-        raise DomainError("invalid_product", "商品名称和积分价格必填，价格须大于0", 422)
+        raise DomainError("invalid_product")
     if (product.per_member_limit is None) != (product.limit_period is None) or \
             (product.limit_period and product.limit_period not in LIMIT_PERIODS):
-        raise DomainError("invalid_limit", "限购需同时给出数量和周期（月/年）", 422)
+        raise DomainError("invalid_limit")
     if product.available_from and product.available_until and product.available_until <= product.available_from:
-        raise DomainError("invalid_time", "下架时间应晚于上架时间", 422)
+        raise DomainError("invalid_time:availability")
 
 
 def create_product(actor: Actor, shop_id: int, **fields) -> Product:
@@ -61,7 +61,7 @@ def create_product(actor: Actor, shop_id: int, **fields) -> Product:
     values = {"active": True, "low_stock_threshold": 5} | {k: v for k, v in fields.items() if k in PRODUCT_FIELDS}
     product = Product(shop_id=shop.id, on_hand=0, **values)
     _check_product(product)
-    with committed("duplicate_product", "商品已存在"):
+    with committed("duplicate_product"):
         db.session.add(product)
     return product
 
@@ -69,7 +69,7 @@ def create_product(actor: Actor, shop_id: int, **fields) -> Product:
 def edit_product(actor: Actor, product_id: int, **fields) -> Product:
     product = get_product(product_id)
     require_keeper(actor, product.shop)
-    with committed("conflict", "修改冲突，请重试"):
+    with committed("conflict"):
         for name, value in fields.items():
             if name in PRODUCT_FIELDS:
                 setattr(product, name, value)
@@ -80,7 +80,7 @@ def edit_product(actor: Actor, product_id: int, **fields) -> Product:
 def get_product(product_id: int) -> Product:
     product = db.session.get(Product, product_id)
     if product is None:
-        raise NotFound("unknown_product", "商品不存在", details={"product_id": product_id})
+        raise NotFound("unknown_product", details={"product_id": product_id})
     return product
 
 
@@ -101,17 +101,17 @@ def move_stock(actor: Actor, product_id: int, delta: int, kind: str, unit_cost: 
     product = get_product(product_id)
     require_keeper(actor, product.shop)
     if kind not in MANUAL_KINDS:
-        raise DomainError("invalid_kind", "类型应为进货、盘点调整或报损", 422, {"allowed": list(MANUAL_KINDS)})
+        raise DomainError("invalid_kind:stock", details={"allowed": list(MANUAL_KINDS)})
     if delta == 0 or (kind == "purchase" and delta < 0) or (kind == "loss" and delta > 0):
-        raise DomainError("invalid_quantity", "数量无效：进货为正数，报损为负数", 422)
+        raise DomainError("invalid_quantity")
     if kind == "purchase":
         if unit_cost is None or unit_cost < 0 or funding_source is None:
-            raise DomainError("invalid_purchase", "进货需填写单价（元）和出资方", 422)
+            raise DomainError("invalid_purchase")
         get_org(funding_source)
-    with committed("conflict", "操作冲突，请重试"):
+    with committed("conflict"):
         after = change_on_hand(product.id, delta)
         if after is None:
-            raise DomainError("insufficient_stock", "库存不足", 409, {"on_hand": product.on_hand})
+            raise DomainError("out_of_stock", details={"product_id": product.id, "product": product.name, "on_hand": product.on_hand})
         movement = StockMovement(product_id=product.id, kind=kind, quantity=delta,
                                  unit_cost=unit_cost if kind == "purchase" else None,
                                  funding_org_id=funding_source if kind == "purchase" else None,

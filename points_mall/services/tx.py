@@ -3,20 +3,20 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict
+from ..errors import CATALOGUE, Conflict
 from ..extensions import db
 
 
 @contextmanager
-def committed(code: str, message: str):
+def committed(code: str = "conflict", message: str | None = None):
     """Run a use case's writes and commit once. A unique-key clash (a race that another
-    request already won) becomes a 409 with the given code; on any error nothing is kept."""
+    request already won) becomes a 409 with the given catalogue code; on any error nothing is kept."""
     try:
         yield
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict(code, message)
+        raise Conflict(code, None if code in CATALOGUE else message, 409)
     except Exception:
         db.session.rollback()
         raise

@@ -1,5 +1,7 @@
 """The console gateway for local runs and tests: no WeChat, every message logged and kept."""
 import logging
+import secrets
+from urllib.parse import urlencode
 
 from ..errors import DomainError
 from .base import WechatSession
@@ -14,7 +16,7 @@ class ConsoleGateway:
     def code_to_session(self, code: str) -> WechatSession:
         # "dev:<openid>" logs in as that openid, so anyone can try the app locally.
         if not code or not code.startswith("dev:") or len(code) < 5 or len(code) > 68:
-            raise DomainError("invalid_login_code", "登录码无效，请重新进入小程序", 400)
+            raise DomainError("invalid_login_code")
         openid = code[4:]
         log.info("console login as %s", openid)
         return WechatSession(openid=openid, unionid=f"union-{openid}")
@@ -38,3 +40,14 @@ class ConsoleGateway:
 
     def oauth_session(self, code):
         return self.code_to_session(code)
+
+    def oauth_authorize_url(self, redirect_uri, state, hint=None):
+        # No WeChat to ask: come straight back as the openid the browser remembers (or a new one).
+        openid = hint if hint and hint.isascii() and 0 < len(hint) <= 64 else "web-" + secrets.token_hex(6)
+        sep = "&" if "?" in redirect_uri else "?"
+        return f"{redirect_uri}{sep}{urlencode({'code': 'dev:' + openid, 'state': state})}"
+
+    def jsapi_ticket(self):
+        return "console-jsapi-ticket"
+
+    oa_appid = "console-oa"

@@ -107,17 +107,17 @@ class WechatpyGateway:
 
     def code_to_session(self, code: str) -> WechatSession:
         if not code or len(code) > 128:
-            raise DomainError("invalid_login_code", "登录码无效，请重新进入小程序", 400)
+            raise DomainError("invalid_login_code")
         try:
             result = self._call(self.mini_program, lambda: self.mini_program.wxa.code_to_session(code))
         except Undeliverable as e:
             if e.errcode in (40029, 40163, 40226):
-                raise DomainError("invalid_login_code", "登录码无效，请重新进入小程序", 400)
+                raise DomainError("invalid_login_code")
             log.warning("code_to_session refused: %s", e)
-            raise DomainError("wechat_unavailable", "微信服务暂时不可用，请稍后再试", 503)
+            raise DomainError("wechat_unavailable")
         except RetryLater as e:
             log.warning("code_to_session unavailable: %s", e)
-            raise DomainError("wechat_unavailable", "微信服务暂时不可用，请稍后再试", 503)
+            raise DomainError("wechat_unavailable")
         return WechatSession(openid=result["openid"], unionid=result.get("unionid"))
 
     def send_template(self, oa_openid, template_id, data, page=None):
