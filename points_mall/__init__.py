@@ -19,6 +19,7 @@ def create_app(config=None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     _defaults(app)
+    _trust_proxies(app)
 
     from . import cli, extensions, models  # noqa: F401  (models register their tables)
     from .errors import register_error_handlers
@@ -62,6 +63,16 @@ def _run_jobs_inline_once_serving(app: Flask) -> None:
                 from .jobs import start_inline
 
                 started.append(start_inline(app))
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT proxies the client is the address they forwarded; with none, a forged
+    X-Forwarded-For is ignored (trusting it would let anyone pick the key of their own rate limit)."""
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _defaults(app: Flask) -> None:

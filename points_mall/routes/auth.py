@@ -1,7 +1,9 @@
 """Login endpoints."""
 from flask import current_app, request
+from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
+from ..errors import DomainError
 from ..extensions import limiter
 from ..schemas.auth import BindIn, BindOut, StaffLoginIn, StaffLoginOut, WechatLoginIn, WechatLoginOut
 from ..services import access, auth
@@ -18,20 +20,55 @@ def _bind_limit():
     return current_app.config["BIND_RATE_LIMIT"]
 
 
+def _address_limit():
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _body_field(name: str):
+    """A field of the raw JSON body, read before the schema has checked it: any body may come here."""
+    body = request.get_json(silent=True)
+    return body.get(name) if isinstance(body, dict) else None
+
+
 def _username_key():
-    return "user:" + str((request.get_json(silent=True) or {}).get("username", ""))[:50]
+    return "user:" + str(_body_field("username") or "")[:50]
+
+
+def _resolved_code():
+    """The login code resolved once per request (kept in its environ), shared by the rate limit and the view."""
+    if "pm.login_session" not in request.environ:
+        code, session = _body_field("code"), None
+        try:
+            session = auth.login_session(code) if isinstance(code, str) and 0 < len(code) <= 128 else None
+        except DomainError as refused:
+            session = refused
+        request.environ["pm.login_session"] = session
+    return request.environ["pm.login_session"]
+
+
+def _wechat_user_key():
+    """Login limits follow the WeChat user. Codes that resolve to nobody are counted per address, so
+    one client cannot cycle through made-up codes (each costs a call to WeChat)."""
+    session = _resolved_code()
+    if session is None or isinstance(session, DomainError):
+        return "bad-code:" + (get_remote_address() or "unknown")
+    return "openid:" + session.openid
 
 
 @blp.post("/wechat-login")
-@limiter.limit(_login_limit)
+@limiter.limit(_address_limit)
+@limiter.limit(_login_limit, key_func=_wechat_user_key)
 @blp.arguments(WechatLoginIn)
 @blp.response(200, WechatLoginOut)
 def wechat_login(body):
-    return auth.wechat_login(body["code"])
+    session = _resolved_code()
+    if isinstance(session, DomainError):
+        raise session
+    return auth.wechat_login(body["code"], session)
 
 
 @blp.post("/bind")
-@limiter.limit(_bind_limit)
+@limiter.limit(_address_limit)
 @limiter.limit(_bind_limit, key_func=rate_key_subject)
 @blp.arguments(BindIn)
 @blp.response(200, BindOut)
@@ -41,7 +78,7 @@ def bind(body):
 
 
 @blp.post("/staff-login")
-@limiter.limit(_login_limit)
+@limiter.limit(_address_limit)
 @limiter.limit(_login_limit, key_func=_username_key)
 @blp.arguments(StaffLoginIn)
 @blp.response(200, StaffLoginOut)

@@ -11,6 +11,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Member, StaffUser
 from ..wechat import gateway
+from ..wechat.base import WechatSession
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -35,9 +36,15 @@ def member_token(member: Member) -> str:
     return issue_token("member", str(member.id), current_app.config["MEMBER_TOKEN_TTL"])
 
 
-def wechat_login(code: str) -> dict:
-    """Exchange a wx.login() code; a known openid logs in, an unknown one must bind first."""
-    session = gateway().code_to_session(code)
+def login_session(code: str) -> WechatSession:
+    """Resolve a wx.login() code to the WeChat user (a code is good for one call only)."""
+    return gateway().code_to_session(code)
+
+
+def wechat_login(code: str, session: WechatSession | None = None) -> dict:
+    """Exchange a wx.login() code; a known openid logs in, an unknown one must bind first.
+    session: the code already resolved (by the rate limit keyed on the openid)."""
+    session = session or login_session(code)
     member = db.session.scalar(select(Member).where(Member.openid == session.openid))
     if member is not None:
         if session.unionid and member.unionid != session.unionid:

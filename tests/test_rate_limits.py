@@ -1,0 +1,169 @@
+"""Rate limits as deployed: the real defaults from Config, a hall full of members behind one address,
+one member hammering, and proxies trusted only when configured."""
+import time
+
+import pytest
+
+from points_mall import create_app
+from points_mall.config import Config, TestConfig
+from points_mall.extensions import db
+from points_mall.services.members import add_member
+
+from .helpers import make_activity, nonce
+
+LIMITS = ("LOGIN_RATE_LIMIT", "BIND_RATE_LIMIT", "LOGIN_ADDRESS_RATE_LIMIT", "CHECKIN_RATE_LIMIT",
+          "CODE_RATE_LIMIT", "LOOKUP_RATE_LIMIT")
+
+
+def production_app(**overrides):
+    """Another app on the test database and Redis, with the limits production runs with
+    (not TestConfig's 1000/minute)."""
+    config = type("ProductionLimits", (TestConfig,), {name: getattr(Config, name) for name in LIMITS} | overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def prod(app):
+    return production_app()
+
+
+def hall_members(app, park, count):
+    """Members of branch A who have already bound their WeChat (openid hall-N)."""
+    from points_mall.models import Org
+
+    with app.app_context():
+        branch = db.session.get(Org, park.branch_a.id)
+        for i in range(count):
+            member = add_member(f"王{i}芳", f"1370000{i:04d}", "党员", branch)
+            member.openid = f"hall-{i}"
+        db.session.commit()
+        db.session.remove()
+
+
+def login(client, openid, **headers):
+    return client.post("/api/v1/auth/wechat-login", json={"code": f"dev:{openid}"}, headers=headers)
+
+
+def screen_code(client, park, activity_id):
+    r = client.get(f"/api/v1/activities/{activity_id}/qr", headers=park.auth("org_a"))
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()["payload"]
+
+
+def check_in(client, token, payload):
+    return client.post("/api/v1/checkins", json={"payload": payload, "nonce": nonce()},
+                       headers={"Authorization": f"Bearer {token}"})
+
+
+def refused_by_rate_limit(response):
+    return response.status_code == 429 and response.get_json()["error"]["code"] == "rate_limited"
+
+
+def test_a_hall_of_200_members_behind_one_wifi_address_all_log_in_and_check_in(prod, park, sql):
+    hall_members(prod, park, 200)
+    client = prod.test_client()
+    activity = make_activity(client, park)
+    started = time.monotonic()
+    for i in range(200):
+        if i % 25 == 0:  # the screen's code turns every 30 s; members scan the one showing
+            payload = screen_code(client, park, activity["id"])
+        r = login(client, f"hall-{i}")
+        assert r.status_code == 200, (i, r.get_json())
+        assert r.get_json()["needs_binding"] is False
+        r = check_in(client, r.get_json()["token"], payload)
+        assert r.status_code == 200, (i, r.get_json())
+    assert sql("SELECT count(*) FROM checkin WHERE activity_id = :a", a=activity["id"]) == 200
+    assert time.monotonic() - started < 60, "the hall must come in within one window of the limits"
+
+
+def test_one_member_hammering_check_in_is_stopped_and_the_hall_is_not(prod, park, sql):
+    hall_members(prod, park, 2)
+    client = prod.test_client()
+    activity = make_activity(client, park)
+    payload = screen_code(client, park, activity["id"])
+    token = login(client, "hall-0").get_json()["token"]
+    answers = [check_in(client, token, payload) for _ in range(31)]
+    assert answers[0].status_code == 200
+    assert all(a.status_code == 409 for a in answers[1:30])
+    assert refused_by_rate_limit(answers[30])
+    # A refused request never reached the service: no attempt stored for it.
+    assert sql("SELECT count(*) FROM scan_attempt") == 30
+    neighbour = login(client, "hall-1").get_json()["token"]
+    assert check_in(client, neighbour, payload).status_code == 200
+
+
+def test_one_member_hammering_login_is_stopped_and_the_hall_is_not(prod, park):
+    hall_members(prod, park, 2)
+    client = prod.test_client()
+    answers = [login(client, "hall-0") for _ in range(11)]
+    assert all(a.status_code == 200 for a in answers[:10])
+    assert refused_by_rate_limit(answers[10])
+    assert login(client, "hall-1").status_code == 200
+
+
+def test_made_up_login_codes_from_one_client_are_stopped(prod):
+    client = prod.test_client()
+    answers = [client.post("/api/v1/auth/wechat-login", json={"code": f"made-up-{i}"}) for i in range(11)]
+    assert all(a.get_json()["error"]["code"] == "invalid_login_code" for a in answers[:10])
+    assert refused_by_rate_limit(answers[10])
+
+
+def test_binding_attempts_are_limited_per_wechat_user(prod, park):
+    client = prod.test_client()
+    tokens = [login(client, f"stranger-{i}").get_json()["token"] for i in range(2)]
+
+    def guess(token):
+        return client.post("/api/v1/auth/bind", json={"name": "张三", "phone": "13812345678"},
+                           headers={"Authorization": f"Bearer {token}"})
+
+    answers = [guess(tokens[0]) for _ in range(6)]
+    assert all(a.get_json()["error"]["code"] == "binding_failed" for a in answers[:5])
+    assert refused_by_rate_limit(answers[5])
+    assert guess(tokens[1]).get_json()["error"]["code"] == "binding_failed"
+
+
+def test_staff_login_is_limited_per_username(prod, park):
+    client = prod.test_client()
+    answers = [client.post("/api/v1/auth/staff-login", json={"username": "org_a", "password": "wrong"})
+               for _ in range(11)]
+    assert all(a.get_json()["error"]["code"] == "bad_credentials" for a in answers[:10])
+    assert refused_by_rate_limit(answers[10])
+    from .park import PASSWORD
+
+    other = client.post("/api/v1/auth/staff-login", json={"username": "org_b", "password": PASSWORD})
+    assert other.status_code == 200, other.get_json()
+
+
+@pytest.mark.parametrize("body", [[1], "org_a", 3, None, {"username": ["a"], "password": 1}, {"username": None}])
+@pytest.mark.parametrize("path", ["/api/v1/auth/staff-login", "/api/v1/auth/wechat-login", "/api/v1/auth/bind"])
+def test_any_json_body_on_a_login_is_refused_without_a_server_error(client, path, body):
+    r = client.post(path, json=body)
+    assert 400 <= r.status_code < 500, r.get_json()
+    assert r.get_json()["error"]["code"]
+
+
+def test_behind_one_proxy_each_forwarded_address_has_its_own_limit(app, park):
+    proxied = production_app(PROXY_COUNT=1, LOGIN_ADDRESS_RATE_LIMIT="3/minute")
+    client = proxied.test_client()
+    first = [login(client, f"a-{i}", **{"X-Forwarded-For": "10.1.0.7"}) for i in range(4)]
+    assert all(a.status_code == 200 for a in first[:3]) and refused_by_rate_limit(first[3])
+    other = login(client, "b-0", **{"X-Forwarded-For": "10.2.0.9"})
+    assert other.status_code == 200, other.get_json()
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_address_is_ignored(app, park):
+    direct = production_app(PROXY_COUNT=0, LOGIN_ADDRESS_RATE_LIMIT="3/minute")
+    client = direct.test_client()
+    answers = [login(client, f"c-{i}", **{"X-Forwarded-For": f"10.3.0.{i}"}) for i in range(4)]
+    assert all(a.status_code == 200 for a in answers[:3])
+    assert refused_by_rate_limit(answers[3])
+
+
+def test_behind_a_proxy_links_use_the_forwarded_scheme_and_host(app, park):
+    proxied = production_app(PROXY_COUNT=1)
+    client = proxied.test_client()
+    activity = make_activity(client, park)
+    r = client.get(f"/api/v1/activities/{activity['id']}/qr", headers={
+        **park.auth("org_a"), "X-Forwarded-For": "10.1.0.7", "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "points.example.org"})
+    assert r.get_json()["png_url"].startswith("https://points.example.org/q/a/")
