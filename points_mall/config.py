@@ -65,7 +65,10 @@ class Config:
     OPENAPI_URL_PREFIX = "/"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "/docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    # Swagger UI from the pinned swagger-ui-bundle package, served by the app: /docs works offline.
+    OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
+    # Swagger UI would otherwise ask validator.swagger.io for a badge: no page loads anything from outside.
+    OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}
     JSON_AS_ASCII = False
 
 

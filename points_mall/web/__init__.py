@@ -40,6 +40,14 @@ def counter():
     return render_template("counter.html")
 
 
+@web.get("/docs/assets/<path:filename>")
+def docs_asset(filename):
+    """Swagger UI for /docs, from the pinned swagger-ui-bundle package rather than a CDN."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    return send_from_directory(swagger_ui_path, filename, max_age=24 * 3600)
+
+
 @web.get("/board")
 def board():
     """The points and star board for the screen in the activity centre (公示栏): names masked."""
