@@ -1,5 +1,11 @@
 # Two commands: `make run` (demo on SQLite, no Redis) and `make test` (PostgreSQL + Redis).
 PY ?= python3
+# Where `make run` listens, e.g. `make run HOST=0.0.0.0 PORT=8080` to be reached from phones on the LAN.
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# Check-in links and the demo's page URLs point here unless PUBLIC_BASE_URL is set;
+# listening on every interface, the links still need one address a browser can open.
+PUBLIC_BASE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app points_mall
@@ -30,8 +36,8 @@ venv: $(BIN)/.installed
 
 run: venv frontend
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) seed-demo
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: venv frontend
 	./scripts/test-deps

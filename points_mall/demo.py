@@ -6,10 +6,12 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
+from . import demo_activities
 from .extensions import db
 from .models import (Award, AwardLine, Balance, Grant, Member, Org, Product, Redemption, Rule, Shop, StaffUser,
                      StockMovement)
 from .services import ledger
+from .services.access import load_actor
 from .services.auth import hash_password
 from .services.clock import utcnow
 from .services.members import add_member
@@ -59,6 +61,7 @@ STAFF = [  # username, password, display name, role, org name (None: the whole t
     ("dianzi", "organizer-demo-2026", "电子信息产业党总支书记", "organizer", "电子信息产业党总支"),
     ("huayou", "organizer-demo-2026", "华油钻采党支部书记", "organizer", "华油钻采装备有限公司党支部"),
 ]
+KEEPER = ("keeper", "keeper-demo-2026")
 
 
 def _orgs() -> list[Org]:
@@ -120,8 +123,21 @@ def _history(rng: random.Random, members: list[Member], rules: dict[str, Rule], 
 
 
 def seed() -> list[str]:
-    if db.session.scalar(select(Org.id).limit(1)) is not None:
-        return ["demo data already present; nothing changed"]
+    """The demo park, once; run again it changes nothing and prints the same logins and pages."""
+    if db.session.scalar(select(Org.id).limit(1)) is None:
+        summary = _park()
+    elif db.session.scalar(select(Member.id).where(Member.openid == "demo-secretary")) is None:
+        return ["the database holds data that is not the demo park; nothing changed"]
+    else:
+        summary = "demo data already present; nothing changed"
+    admin = db.session.scalar(select(StaffUser).where(StaffUser.username == STAFF[0][0]))
+    secretary = db.session.scalar(select(Member).where(Member.openid == "demo-secretary"))
+    demo_activities.seed(load_actor("staff", admin.id), secretary.org, random.Random(2026))
+    return _logins() + [summary] + demo_activities.lines() + [
+        "pages: / (start here), /console/ (staff), /m/ (members), /board, /docs (API)"]
+
+
+def _park() -> str:
     rng = random.Random(2026)
     branches = _orgs()
     members = _members(rng, branches)
@@ -130,7 +146,6 @@ def seed() -> list[str]:
         rules[code] = Rule(code=code, name=name, dimension=dimension, points=points, cap_period=cap_period,
                            cap=cap, needs_approval=needs_approval, active=True)
         db.session.add(rules[code])
-    lines = ["demo staff logins (POST /api/v1/auth/staff-login):"]
     staff = []
     for username, password, display, role, org_name in STAFF:
         user = StaffUser(username=username, password_hash=hash_password(password), display_name=display)
@@ -139,26 +154,34 @@ def seed() -> list[str]:
         org_id = db.session.scalar(select(Org.id).where(Org.name == org_name)) if org_name else None
         db.session.add(Grant(staff_id=user.id, role=role, org_id=org_id))
         staff.append(user)
-        lines.append(f"  {username:8} {password:20} {role:10} {org_name or '全部组织'}")
     secretary, member = members[0], members[8]
     secretary.openid, member.openid = "demo-secretary", "demo-member"
     db.session.add(Grant(member_id=secretary.id, role="organizer", org_id=secretary.org_id))
     db.session.flush()
     entries = _history(rng, members, rules, staff[0])
     db.session.commit()
-    shop, keeper_line = _shop(branches)
-    lines.append(keeper_line)
+    shop = _shop(branches)
     orders = _redemptions(rng, members, shop)
-    lines += [
-        "demo member logins (POST /api/v1/auth/wechat-login):",
+    return (f"demo park: {len(branches)} company branches, {len(members)} members, {len(rules)} rules, "
+            f"{entries} ledger entries, {orders} redemptions in {shop.name}")
+
+
+def _logins() -> list[str]:
+    """The logins as seeded: the passwords are the demo's constants, the names come from the database."""
+    lines = ["demo staff logins (POST /api/v1/auth/staff-login, or the console at /console/):"]
+    for username, password, _display, role, org_name in STAFF:
+        lines.append(f"  {username:8} {password:20} {role:10} {org_name or '全部组织'}")
+    shop = db.session.scalar(select(Shop).order_by(Shop.id).limit(1))
+    lines.append(f"  {KEEPER[0]:8} {KEEPER[1]:20} {'shopkeeper':10} {shop.name}")
+    people = {m.openid: m for m in db.session.scalars(
+        select(Member).where(Member.openid.in_(["demo-secretary", "demo-member"])))}
+    secretary, member = people["demo-secretary"], people["demo-member"]
+    return lines + [
+        "demo member logins (POST /api/v1/auth/wechat-login, or the members' pages at /m/):",
         f"  code dev:demo-secretary  {secretary.name}, organizer of {secretary.org.name}",
         f"  code dev:demo-member     {member.name}, member of {member.org.name}",
         "  any other dev:<openid> code, then /auth/bind with a member's name and phone",
-        f"demo park: {len(branches)} company branches, {len(members)} members, {len(rules)} rules, "
-        f"{entries} ledger entries, {orders} redemptions in {shop.name}",
-        "pages: /console/shop (keeper), /console/activities/<id>/display (organizer), /docs (API)",
     ]
-    return lines
 
 
 def _shop(branches: list[Org]):
@@ -178,12 +201,12 @@ def _shop(branches: list[Org]):
             db.session.add(StockMovement(product_id=product.id, kind="purchase", quantity=qty, unit_cost=Decimal(cost),
                                          funding_org_id=funder.id, actor="demo", note="采购"))
             product.on_hand += qty
-    keeper = StaffUser(username="keeper", password_hash=hash_password("keeper-demo-2026"), display_name="超市管理员")
+    keeper = StaffUser(username=KEEPER[0], password_hash=hash_password(KEEPER[1]), display_name="超市管理员")
     db.session.add(keeper)
     db.session.flush()
     db.session.add(Grant(staff_id=keeper.id, role="shopkeeper", shop_id=shop.id))
     db.session.commit()
-    return shop, f"  {'keeper':8} {'keeper-demo-2026':20} {'shopkeeper':10} {shop.name}"
+    return shop
 
 
 def _redemptions(rng: random.Random, members: list[Member], shop: Shop) -> int:

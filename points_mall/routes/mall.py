@@ -35,6 +35,15 @@ def my_shops():
     return shop.kept_by(current_actor())
 
 
+@blp.get("/shops")
+@blp.response(200, ShopOut(many=True))
+@blp.doc(security=[BEARER])
+def shops():
+    """The open shops, for any logged-in member or staff account (where to pick up, when it is open)."""
+    current_actor()
+    return shop.open_shops()
+
+
 @blp.get("/products")
 @blp.arguments(ProductQuery, location="query")
 @blp.response(200, ProductOut(many=True))

@@ -56,17 +56,21 @@ def verify(kind: str, obj_id: int, token: str, at: datetime) -> None:
     raise DomainError("invalid_code")
 
 
-def svg(payload: str) -> str:
+def qr(payload: str):
+    """A regular QR code, never a Micro QR: segno picks Micro for short data such as an 8-digit
+    pickup code, and many phone scanners cannot read Micro QR."""
     import segno
 
-    return segno.make(payload, error="m").svg_inline(scale=10, border=2)
+    return segno.make(payload, error="m", micro=False)
+
+
+def svg(payload: str) -> str:
+    return qr(payload).svg_inline(scale=10, border=2)
 
 
 def png(payload: str) -> bytes:
     from io import BytesIO
 
-    import segno
-
     out = BytesIO()
-    segno.make(payload, error="m").save(out, kind="png", scale=10, border=2)
+    qr(payload).save(out, kind="png", scale=10, border=2)
     return out.getvalue()

@@ -45,6 +45,10 @@ def kept_by(actor: Actor) -> list[Shop]:
     return [s for s in shops if actor.covers_shop(s.id, s.org)]
 
 
+def open_shops() -> list[Shop]:
+    return list(db.session.scalars(select(Shop).where(Shop.active).order_by(Shop.id)))
+
+
 def _check_product(product: Product) -> None:
     if not product.name or product.points_price is None or product.points_price <= 0:
         raise DomainError("invalid_product")

@@ -9,6 +9,12 @@ from ..services.clock import utcnow
 web = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
 
 
+@web.get("/")
+def home():
+    """Where a newcomer lands: the way to the console, the members' pages, the board and the API docs."""
+    return render_template("home.html")
+
+
 @web.get("/healthz")
 def healthz():
     return jsonify({"status": "ok"})
