@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 from .activity import Activity, Checkin, LeaveRequest, ScanAttempt
+from .audit import AuditEntry
 from .ledger import Award, AwardLine, Balance, LedgerEntry, Score
 from .mall import Product, Redemption, RedemptionLine, Shop, StockMovement
 from .member import Grant, Member, StaffUser
@@ -7,6 +8,6 @@ from .notify import DeliveryAttempt, Notification, SubscriptionConsent
 from .org import Org
 from .rules import Rule
 
-__all__ = ["Activity", "Award", "AwardLine", "Balance", "Checkin", "DeliveryAttempt", "Grant", "LeaveRequest", "LedgerEntry", "Member",
+__all__ = ["Activity", "AuditEntry", "Award", "AwardLine", "Balance", "Checkin", "DeliveryAttempt", "Grant", "LeaveRequest", "LedgerEntry", "Member",
            "Notification", "Org", "Product", "Redemption", "RedemptionLine", "Rule", "ScanAttempt", "Score", "Shop",
            "StaffUser", "StockMovement", "SubscriptionConsent"]

@@ -1,5 +1,6 @@
 """Thin flask-smorest blueprints: parse → call a service → dump."""
-from . import activities, admin, admin_members, admin_orgs, admin_setup, auth, awards, boards, mall, me, notify, uploads
+from . import activities, admin, admin_members, admin_orgs, admin_setup, audit, auth, awards, boards, mall, me, member_web, notify, uploads
 
 BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, mall.blp, notify.blp, boards.blp, admin.blp,
-              admin_orgs.blp, admin_members.blp, admin_setup.blp, uploads.blp]
+              admin_orgs.blp, admin_members.blp, admin_setup.blp, uploads.blp, audit.blp,
+              member_web.blp]

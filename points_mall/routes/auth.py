@@ -61,10 +61,7 @@ def _wechat_user_key():
 @blp.arguments(WechatLoginIn)
 @blp.response(200, WechatLoginOut)
 def wechat_login(body):
-    session = _resolved_code()
-    if isinstance(session, DomainError):
-        raise session
-    return auth.wechat_login(body["code"], session)
+    return auth.wechat_login(body["code"], _resolved_code())
 
 
 @blp.post("/bind")

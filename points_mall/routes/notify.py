@@ -51,5 +51,6 @@ def outbox():
 @blp.response(200, OutboxItem)
 @blp.doc(security=[BEARER])
 def resend(notification_id):
-    require_root(current_actor())
-    return delivery.resend(notification_id)
+    actor = current_actor()
+    require_root(actor)
+    return delivery.resend(actor, notification_id)

@@ -5,7 +5,7 @@ from flask import request
 from werkzeug.routing import IntegerConverter
 
 from ..errors import DomainError
-from ..services import access, auth
+from ..services import access, audit, auth
 
 BEARER = {"bearerAuth": []}
 
@@ -43,6 +43,16 @@ def binding_claims() -> dict:
     if claims["kind"] != "binding":
         raise DomainError("unauthorized", "请先用微信登录", 401)
     return claims
+
+
+def remember_client_address() -> None:
+    """The address the audit trail records: behind PROXY_COUNT proxies, the one they forwarded."""
+    audit.set_client_address(request.remote_addr)
+
+
+def forget_client_address(_error=None) -> None:
+    # A CLI command run later in the same thread must not inherit the last request's address.
+    audit.set_client_address(None)
 
 
 def rate_key_subject() -> str:

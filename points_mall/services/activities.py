@@ -7,7 +7,7 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Activity, Member, Org, Rule
 from ..models.activity import ACTIVITY_KINDS
-from . import notify
+from . import audit, notify
 from .access import Actor, get_org, require_org
 from .clock import local, utcnow
 from .tx import committed
@@ -15,6 +15,7 @@ from .tx import committed
 EDITABLE = ("kind", "title", "description", "place", "latitude", "longitude", "radius_m", "starts_at", "ends_at",
             "checkin_opens_at", "checkin_closes_at", "capacity", "open_to_volunteers", "rule_code")
 WINDOW_MARGIN = timedelta(minutes=30)
+AUDITED = ("org_id", "status", "rule_id", *(f for f in EDITABLE if f != "rule_code"))
 
 
 def get(activity_id: int) -> Activity:
@@ -64,6 +65,7 @@ def create(actor: Actor, org_id: int, publish: bool = False, **fields) -> Activi
         db.session.flush()
         if publish:
             _publish(activity)
+        audit.record(actor, "activity.create", "activity", activity.id, after=audit.snapshot(activity, AUDITED))
     return activity
 
 
@@ -72,7 +74,9 @@ def edit(actor: Actor, activity_id: int, **fields) -> Activity:
     if activity.status == "cancelled":
         raise DomainError("cancelled:edit")
     with committed("conflict"):
+        before = audit.snapshot(activity, AUDITED)
         _apply_fields(activity, {k: v for k, v in fields.items() if k in EDITABLE})
+        audit.record(actor, "activity.edit", "activity", activity.id, before, audit.snapshot(activity, AUDITED))
     return activity
 
 
@@ -82,6 +86,7 @@ def publish(actor: Actor, activity_id: int) -> Activity:
         raise DomainError("not_draft")
     with committed("conflict"):
         _publish(activity)
+        audit.record(actor, "activity.publish", "activity", activity.id, {"status": "draft"}, {"status": "published"})
     return activity
 
 
@@ -99,6 +104,8 @@ def cancel(actor: Actor, activity_id: int, reason: str) -> Activity:
         raise DomainError("cancelled")
     was_published = activity.status == "published"
     with committed("conflict"):
+        audit.record(actor, "activity.cancel", "activity", activity.id, {"status": activity.status},
+                     {"status": "cancelled", "reason": reason})
         activity.status = "cancelled"
         if was_published:
             for member_id in audience_ids(activity):

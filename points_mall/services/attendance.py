@@ -8,7 +8,7 @@ from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..models import Activity, Checkin, LeaveRequest, Member, Org
 from ..models.activity import MEETING_KINDS
-from . import activities, notify
+from . import activities, audit, notify
 from .access import Actor, get_org, require_org
 from .clock import local, utcnow
 from .tx import committed
@@ -45,6 +45,8 @@ def decide_leave(actor: Actor, leave_id: int, approve: bool) -> LeaveRequest:
                                    .values(status=status, decided_by=actor.key)).rowcount
         if moved != 1:
             raise Conflict("not_pending")
+        audit.record(actor, f"leave.{'approve' if approve else 'reject'}", "leave_request", leave_id,
+                     {"status": "pending"}, {"status": status, "member_id": leave.member_id, "activity_id": activity.id})
         notify.emit("leave_decided", "请假审批", f"{activity.title}：请假{'已批准' if approve else '未批准'}",
                     member_id=leave.member_id, data={"activity_id": activity.id})
     db.session.refresh(leave)
@@ -89,7 +91,9 @@ def write_minutes(actor: Actor, activity_id: int, minutes: str) -> dict:
     if not minutes.strip():
         raise DomainError("invalid_minutes")
     with committed("conflict"):
+        before = {"minutes": activity.minutes}
         activity.minutes, activity.minutes_by, activity.minutes_at = minutes.strip(), actor.key, utcnow()
+        audit.record(actor, "activity.minutes", "activity", activity.id, before, {"minutes": activity.minutes})
     return roll(activity)
 
 

@@ -12,6 +12,9 @@ from ..extensions import db
 from ..models import Member, StaffUser
 from ..wechat import gateway
 from ..wechat.base import WechatSession
+from . import audit
+from .access import Actor
+from .tx import committed
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -41,21 +44,34 @@ def login_session(code: str) -> WechatSession:
     return gateway().code_to_session(code)
 
 
-def wechat_login(code: str, session: WechatSession | None = None) -> dict:
+def wechat_login(code: str, session: WechatSession | DomainError | None = None) -> dict:
     """Exchange a wx.login() code; a known openid logs in, an unknown one must bind first.
-    session: the code already resolved (by the rate limit keyed on the openid)."""
-    session = session or login_session(code)
+    session: the code already resolved (by the rate limit keyed on the openid), or why it was refused.
+    Every attempt is kept in the audit trail, refused ones too."""
+    try:
+        if isinstance(session, DomainError):
+            raise session
+        session = session or login_session(code)
+    except DomainError as refused:
+        with committed():
+            audit.login("wechat-login", None, refused.code)
+        raise
     member = db.session.scalar(select(Member).where(Member.openid == session.openid))
-    if member is not None:
+    if member is None:
+        with committed():
+            audit.login("wechat-login", session.openid, "needs_binding")
+        token = issue_token("binding", session.openid, current_app.config["BINDING_TOKEN_TTL"],
+                            unionid=session.unionid)
+        return {"token": token, "member": None, "needs_binding": True}
+    active = member.status == "active"
+    with committed():
         if session.unionid and member.unionid != session.unionid:
             member.unionid = session.unionid
-            db.session.commit()
-        if member.status != "active":
-            raise DomainError("member_inactive", "账号已停用，请联系支部", 403)
-        return {"token": member_token(member), "member": member, "needs_binding": False}
-    token = issue_token("binding", session.openid, current_app.config["BINDING_TOKEN_TTL"],
-                        unionid=session.unionid)
-    return {"token": token, "member": None, "needs_binding": True}
+        audit.login("wechat-login", session.openid, "success" if active else "member_inactive",
+                    Actor("member", member.id), member.name)
+    if not active:
+        raise DomainError("member_inactive")
+    return {"token": member_token(member), "member": member, "needs_binding": False}
 
 
 def bind(openid: str, unionid: str | None, name: str, phone: str) -> dict:
@@ -71,8 +87,8 @@ def bind(openid: str, unionid: str | None, name: str, phone: str) -> dict:
     taken = db.session.scalar(select(Member).where(Member.openid == openid))
     if taken is not None and taken.id != member.id:
         raise DomainError("already_bound", "该微信已绑定其他党员", 409)
-    member.openid, member.unionid = openid, unionid or member.unionid
-    db.session.commit()
+    with committed():
+        member.openid, member.unionid = openid, unionid or member.unionid
     return {"token": member_token(member), "member": member}
 
 
@@ -81,7 +97,12 @@ def staff_login(username: str, password: str) -> tuple[str, StaffUser]:
     # Hash even for an unknown user, so the answer time does not tell which usernames exist.
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
     if user is None or not ok or not user.active:
-        raise DomainError("bad_credentials", "用户名或密码错误", 401)
+        with committed():
+            audit.login("staff-login", username, "bad_credentials", Actor("staff", user.id) if user else None,
+                        user.username if user else username)
+        raise DomainError("bad_credentials")
+    with committed():
+        audit.login("staff-login", username, "success", Actor("staff", user.id), user.username)
     return issue_token("staff", str(user.id), current_app.config["STAFF_TOKEN_TTL"]), user
 
 

@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..models import Award, AwardLine, Member, Org, Rule
-from . import ledger, notify
+from . import audit, ledger, notify
 from .access import Actor, require_members
 from .clock import utcnow
 from .tx import committed
@@ -91,6 +91,9 @@ def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award,
     if moved != 1:
         raise Conflict("not_pending:leave")
     db.session.refresh(award)
+    audit.record(actor, f"award.{'approve' if status == 'applied' else 'reject'}", "award", award.id,
+                 {"status": "pending"}, {"status": status, "decision_note": note,
+                                         "member_ids": [line.member_id for line in award.lines]})
     return award, db.session.get(Rule, award.rule_id)
 
 

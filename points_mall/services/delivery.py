@@ -17,7 +17,10 @@ from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..models import DeliveryAttempt, Member, Notification, SubscriptionConsent
 from ..wechat import ConsentRefused, RetryLater, Undeliverable, gateway
+from . import audit
+from .access import Actor
 from .clock import utcnow
+from .tx import committed
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -29,11 +32,11 @@ def claim(batch: int) -> list[int]:
              .order_by(Notification.next_attempt_at, Notification.id).limit(batch))
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(query))
-    if ids:
-        lease = now + timedelta(seconds=current_app.config["OUTBOX_LEASE"])
-        db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(next_attempt_at=lease))
-    db.session.commit()
+    with committed():
+        ids = list(db.session.scalars(query))
+        if ids:
+            lease = now + timedelta(seconds=current_app.config["OUTBOX_LEASE"])
+            db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(next_attempt_at=lease))
     return ids
 
 
@@ -110,11 +113,11 @@ def _record(note: Notification, channel: str, template: str | None, outcome: str
     else:
         base, cap = current_app.config["OUTBOX_BACKOFF_BASE"], current_app.config["OUTBOX_BACKOFF_CAP"]
         values |= {"next_attempt_at": now + timedelta(seconds=min(cap, base * 2 ** (attempts - 1)))}
-    db.session.execute(update(Notification).where(Notification.id == note.id, Notification.status == "pending")
-                       .values(**values))
-    db.session.add(DeliveryAttempt(notification_id=note.id, channel=channel, outcome=outcome, error=error,
-                                   worker=WORKER, at=now))
-    db.session.commit()
+    with committed():
+        db.session.execute(update(Notification).where(Notification.id == note.id, Notification.status == "pending")
+                           .values(**values))
+        db.session.add(DeliveryAttempt(notification_id=note.id, channel=channel, outcome=outcome, error=error,
+                                       worker=WORKER, at=now))
     return outcome
 
 
@@ -142,16 +145,17 @@ def dead_letters(limit: int = 100) -> list[Notification]:
                                    .order_by(Notification.id.desc()).limit(limit)))
 
 
-def resend(notification_id: int) -> Notification:
+def resend(actor: Actor, notification_id: int) -> Notification:
     """Put a dead letter back in the queue (after the cause was fixed); its history stays."""
     note = db.session.get(Notification, notification_id)
     if note is None:
         raise NotFound("unknown_notification")
-    moved = db.session.execute(update(Notification).where(Notification.id == note.id, Notification.status == "dead")
-                               .values(status="pending", attempts=0, next_attempt_at=utcnow())).rowcount
-    if moved != 1:
-        raise Conflict("not_dead")
-    db.session.commit()
+    with committed():
+        moved = db.session.execute(update(Notification).where(Notification.id == note.id, Notification.status == "dead")
+                                   .values(status="pending", attempts=0, next_attempt_at=utcnow())).rowcount
+        if moved != 1:
+            raise Conflict("not_dead")
+        audit.record(actor, "outbox.resend", "notification", note.id, {"status": "dead"}, {"status": "pending"})
     db.session.refresh(note)
     return note
 

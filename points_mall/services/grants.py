@@ -4,7 +4,9 @@ from sqlalchemy import select
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Grant, Member, Org, Shop, StaffUser
+from . import audit
 from .access import Actor, require_org, require_role, require_root
+from .orgs import GRANT_FIELDS
 from .tx import committed
 
 
@@ -52,5 +54,6 @@ def revoke(actor: Actor, grant_id: int) -> None:
     else:
         require_root(actor)
     with committed():
+        audit.record(actor, "grant.revoke", "grant", grant.id, before=audit.snapshot(grant, GRANT_FIELDS))
         db.session.delete(grant)
 

@@ -11,6 +11,7 @@ from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..models import Balance, LedgerEntry, Rule, Score
 from ..models.rules import DIMENSIONS
+from . import audit
 from .access import Actor, require_root
 from .clock import local_year, period_bounds, utcnow
 from .tx import committed, insert_or_add
@@ -149,6 +150,9 @@ def reverse(actor: Actor, entry_id: int, reason: str) -> LedgerEntry:
             source=(original.source_type, original.source_id), actor=actor.key, reason=reason,
             occurred_at=original.occurred_at, year=original.year, reverses_id=original.id,
         )
+        audit.record(actor, "ledger.reverse", "ledger_entry", original.id, None,
+                     {"reversal_id": entry.id, "member_id": entry.member_id, "delta_score": entry.delta_score,
+                      "delta_spendable": entry.delta_spendable, "reason": reason})
     return entry
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..models import Product, Redemption, RedemptionLine
-from . import ledger, notify, shop as shops
+from . import audit, ledger, notify, shop as shops
 from .access import Actor
 from .clock import period_bounds, utcnow
 from .tx import committed
@@ -187,6 +187,8 @@ def fulfil(actor: Actor, order_id: int) -> Redemption:
     with committed("conflict"):
         if not _move(order.id, "fulfilled", actor.key, Redemption.expires_at > utcnow()):
             raise _refused(order)
+        audit.record(actor, "redemption.fulfil", "redemption", order.id, {"status": "reserved"},
+                     {"status": "fulfilled", "member_id": order.member_id, "shop_id": order.shop_id})
         notify.emit("redemption_fulfilled", "已领取", f"您在{order.shop.name}兑换的物品已领取",
                     member_id=order.member_id, data={"redemption_id": order.id})
     db.session.refresh(order)

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..models import Member, Org
 from ..models.member import MEMBER_STATUSES, MEMBER_TYPES
 from ..schemas.common import mask_phone
-from . import members
+from . import audit, members
 from .access import Actor, get_org, require_org, require_role
 from .tx import committed
 
@@ -63,8 +63,10 @@ def update_member(actor: Actor, member_id: int, **changes) -> Member:
     if changes.get("member_type") not in (None, *MEMBER_TYPES) or changes.get("status") not in (None, *MEMBER_STATUSES):
         raise DomainError("invalid_input", "人员类型或状态无效", 422)
     with committed("duplicate_phone", "手机号已登记"):
+        before = audit.snapshot(member, changes)
         for key, value in changes.items():
             setattr(member, key, value)
+        audit.record(actor, "member.edit", "member", member.id, before, audit.snapshot(member, changes))
     return member
 
 

@@ -9,10 +9,12 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Member, Org
 from ..models.member import MEMBER_TYPES
-from . import ledger
+from . import audit, ledger
 from .access import Actor, get_org, require_org
 from .tx import committed
 from .auth import PHONE
+
+MEMBER_FIELDS = ("name", "phone", "member_type", "org_id", "party_birthday", "joined_on", "status")
 
 # Column headings of the import sheet (first row), in order.
 COLUMNS = ("姓名", "手机号", "类型", "所属组织", "入党日期", "加入日期")
@@ -29,6 +31,7 @@ def create_member(actor: Actor, name: str, phone: str, member_type: str, org_id:
         raise DomainError("duplicate_phone", details={"phone": phone})
     with committed("duplicate_phone"):
         member = add_member(name.strip(), phone, member_type, org, party_birthday, joined_on)
+        audit.record(actor, "member.create", "member", member.id, after=audit.snapshot(member, MEMBER_FIELDS))
     return member
 
 
@@ -135,7 +138,8 @@ def import_members(actor: Actor, content: bytes) -> dict:
         raise DomainError("import_rejected", details={"count": len(errors), "errors": errors, "rows": len(rows)})
     with committed("duplicate_phone"):
         for row in ready:
-            add_member(*row)
+            member = add_member(*row)
+            audit.record(actor, "member.import", "member", member.id, after=audit.snapshot(member, MEMBER_FIELDS))
     return {"imported": len(ready)}
 
 

@@ -4,6 +4,7 @@ from sqlalchemy import String, func, literal, select, update
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Member, Org
+from . import audit
 from .access import Actor, get_org, require_org, require_role, require_root
 from .tx import committed
 
@@ -48,6 +49,7 @@ def rename(actor: Actor, org_id: int, name: str) -> Org:
         raise DomainError("invalid_name", "名称不能为空", 422)
     _unique_among_siblings(name, org.parent_id, org.id)
     with committed("duplicate_org"):
+        audit.record(actor, "org.rename", "org", org.id, {"name": org.name}, {"name": name})
         org.name = name
     return org
 
@@ -67,6 +69,8 @@ def move(actor: Actor, org_id: int, parent_id: int) -> Org:
     _unique_among_siblings(org.name, parent.id, org.id)
     old, new = org.path, f"{parent.path}{org.id}/"
     with committed("duplicate_org"):
+        audit.record(actor, "org.move", "org", org.id, {"parent_id": org.parent_id, "path": old},
+                     {"parent_id": parent.id, "path": new})
         org.parent_id = parent.id
         # One UPDATE rewrites the materialised path of the node and everything below it.
         db.session.execute(update(Org).where(Org.path.startswith(old))
@@ -88,5 +92,6 @@ def retire(actor: Actor, org_id: int) -> Org:
         raise DomainError("org_not_empty", f"该组织还有{children}个下级组织、{members}名在册人员，请先移走或撤销后再撤销",
                           409, {"children": children, "members": members})
     with committed("conflict"):
+        audit.record(actor, "org.retire", "org", org.id, {"active": org.active}, {"active": False})
         org.active = False
     return org

@@ -6,7 +6,12 @@ from ..extensions import db
 from ..models import Grant, Member, Org, StaffUser
 from ..models.member import ROLES
 from ..models.org import ORG_KINDS
+from . import audit
 from .access import Actor, get_org, require_org, require_root
+from .tx import committed
+
+ORG_FIELDS = ("name", "kind", "parent_id", "path")
+GRANT_FIELDS = ("role", "member_id", "staff_id", "org_id", "shop_id")
 
 
 def create_org(actor: Actor, name: str, kind: str, parent_id: int | None) -> Org:
@@ -18,8 +23,9 @@ def create_org(actor: Actor, name: str, kind: str, parent_id: int | None) -> Org
     else:
         parent = get_org(parent_id)
         require_org(actor, "admin", parent)
-    org = add_org(name, kind, parent)
-    db.session.commit()
+    with committed("duplicate_org"):
+        org = add_org(name, kind, parent)
+        audit.record(actor, "org.create", "org", org.id, after=audit.snapshot(org, ORG_FIELDS))
     return org
 
 
@@ -68,6 +74,8 @@ def grant_role(actor: Actor, role: str, *, member_id: int | None = None, usernam
             raise NotFound("unknown_user", details={"username": username})
         holder["staff_id"] = user.id
     grant = Grant(role=role, org_id=org_id, shop_id=shop_id, **holder)
-    db.session.add(grant)
-    db.session.commit()
+    with committed():
+        db.session.add(grant)
+        db.session.flush()
+        audit.record(actor, "grant.create", "grant", grant.id, after=audit.snapshot(grant, GRANT_FIELDS))
     return grant

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Rule
-from . import rules
+from . import audit, rules
 from .access import Actor, require_role, require_root
 from .tx import committed
 
@@ -29,8 +29,11 @@ def edit_rule(actor: Actor, rule_id: int, **changes) -> Rule:
     merged = {k: getattr(rule, k) for k in EDITABLE} | {k: v for k, v in changes.items() if k in EDITABLE}
     rules.check(rule.code, merged["name"], rule.dimension, merged["points"], merged["cap_period"], merged["cap"])
     with committed():
+        before = audit.snapshot(rule, merged)
         for key, value in merged.items():
             setattr(rule, key, value)
+        audit.record(actor, "rule.retire" if changes.keys() == {"active"} and not merged["active"] else "rule.edit",
+                     "rule", rule.id, before, audit.snapshot(rule, merged))
     return rule
 
 

@@ -5,8 +5,12 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Rule
 from ..models.rules import CAP_PERIODS, DIMENSIONS
+from . import audit
 from .access import Actor, require_role, require_root
 from .tx import committed
+
+
+RULE_FIELDS = ("code", "name", "dimension", "points", "cap_period", "cap", "needs_approval", "active")
 
 
 def check(code, name, dimension, points, cap_period, cap) -> None:
@@ -31,6 +35,8 @@ def create_rule(actor: Actor, code: str, name: str, dimension: str, points: int,
                 needs_approval=needs_approval, active=True)
     with committed("duplicate_rule"):
         db.session.add(rule)
+        db.session.flush()
+        audit.record(actor, "rule.create", "rule", rule.id, after=audit.snapshot(rule, RULE_FIELDS))
     return rule
 
 

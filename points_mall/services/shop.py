@@ -8,7 +8,7 @@ from ..errors import DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..models import Grant, Org, Product, Shop, StockMovement
 from ..models.mall import LIMIT_PERIODS
-from . import notify
+from . import audit, notify
 from .access import Actor, get_org, require_org
 from .clock import utcnow
 from .tx import committed
@@ -24,6 +24,9 @@ def create_shop(actor: Actor, name: str, org_id: int, address: str = "", opening
     shop = Shop(name=name.strip(), org_id=org.id, org=org, address=address, opening_hours=opening_hours, active=True)
     with committed("duplicate_shop"):
         db.session.add(shop)
+        db.session.flush()
+        audit.record(actor, "shop.create", "shop", shop.id,
+                     after=audit.snapshot(shop, ("name", "org_id", "address", "opening_hours", "active")))
     return shop
 
 
@@ -67,6 +70,9 @@ def create_product(actor: Actor, shop_id: int, **fields) -> Product:
     _check_product(product)
     with committed("duplicate_product"):
         db.session.add(product)
+        db.session.flush()
+        audit.record(actor, "product.create", "product", product.id,
+                     after=audit.snapshot(product, ("shop_id", *PRODUCT_FIELDS)))
     return product
 
 
@@ -74,10 +80,12 @@ def edit_product(actor: Actor, product_id: int, **fields) -> Product:
     product = get_product(product_id)
     require_keeper(actor, product.shop)
     with committed("conflict"):
+        before = audit.snapshot(product, PRODUCT_FIELDS)
         for name, value in fields.items():
             if name in PRODUCT_FIELDS:
                 setattr(product, name, value)
         _check_product(product)
+        audit.record(actor, "product.edit", "product", product.id, before, audit.snapshot(product, PRODUCT_FIELDS))
     return product
 
 
@@ -121,6 +129,10 @@ def move_stock(actor: Actor, product_id: int, delta: int, kind: str, unit_cost: 
                                  funding_org_id=funding_source if kind == "purchase" else None,
                                  actor=actor.key, note=note, created_at=utcnow())
         db.session.add(movement)
+        db.session.flush()
+        audit.record(actor, f"stock.{kind}", "stock_movement", movement.id, {"on_hand": after - delta},
+                     {"on_hand": after, "product_id": product.id, "quantity": delta, "unit_cost": movement.unit_cost,
+                      "funding_org_id": movement.funding_org_id, "note": note})
         warn_if_low(product, after, after - delta)
     return movement
 

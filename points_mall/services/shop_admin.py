@@ -4,6 +4,7 @@ from sqlalchemy import select
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Shop
+from . import audit
 from .access import Actor, get_org, require_org, require_role
 from .tx import committed
 
@@ -29,7 +30,9 @@ def edit_shop(actor: Actor, shop_id: int, **changes) -> Shop:
     if "name" in changes and not changes["name"].strip():
         raise DomainError("invalid_name", "名称不能为空", 422)
     with committed():
+        before = audit.snapshot(shop, EDITABLE)
         for key in EDITABLE:
             if key in changes:
                 setattr(shop, key, changes[key].strip() if key == "name" else changes[key])
+        audit.record(actor, "shop.edit", "shop", shop.id, before, audit.snapshot(shop, EDITABLE))
     return shop
