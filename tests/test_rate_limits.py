@@ -1,5 +1,6 @@
 """Rate limits as deployed: the real defaults from Config, a hall full of members behind one address,
 one member hammering, and proxies trusted only when configured."""
+import logging
 import time
 
 import pytest
@@ -167,3 +168,12 @@ def test_behind_a_proxy_links_use_the_forwarded_scheme_and_host(app, park):
         **park.auth("org_a"), "X-Forwarded-For": "10.1.0.7", "X-Forwarded-Proto": "https",
         "X-Forwarded-Host": "points.example.org"})
     assert r.get_json()["png_url"].startswith("https://points.example.org/q/a/")
+
+
+def test_a_client_over_its_address_limit_never_makes_the_service_call_wechat(app, caplog):
+    client = production_app(LOGIN_ADDRESS_RATE_LIMIT="2/minute;100/hour").test_client()
+    caplog.set_level(logging.INFO, logger="points_mall.wechat.console")
+    answers = [login(client, f"d-{i}") for i in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 429, 429]
+    resolved = [r.getMessage() for r in caplog.records if r.getMessage().startswith("console login as")]
+    assert resolved == ["console login as d-0", "console login as d-1"]

@@ -57,11 +57,13 @@ def _wechat_user_key():
 
 @blp.post("/wechat-login")
 @limiter.limit(_address_limit)
-@limiter.limit(_login_limit, key_func=_wechat_user_key)
 @blp.arguments(WechatLoginIn)
 @blp.response(200, WechatLoginOut)
 def wechat_login(body):
-    return auth.wechat_login(body["code"], _resolved_code())
+    # The per-person limit is checked in here, after the address limit let the request in: a client
+    # already over its address limit never makes us send a code to WeChat.
+    with limiter.limit(_login_limit, key_func=_wechat_user_key):
+        return auth.wechat_login(body["code"], _resolved_code())
 
 
 @blp.post("/bind")
