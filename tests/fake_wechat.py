@@ -76,6 +76,10 @@ class FakeWechat:
         if path == "/cgi-bin/user/info":
             openid = query.get("openid", "")
             return {"subscribe": 1, "openid": openid, "unionid": self.followers.get(openid)}
+        if path == "/cgi-bin/ticket/getticket":
+            with self.lock:
+                self.tickets_issued = getattr(self, "tickets_issued", 0) + 1
+                return {"errcode": 0, "errmsg": "ok", "ticket": f"TICKET-{self.tickets_issued}", "expires_in": 7200}
         if path == "/cgi-bin/qrcode/create":
             scene = body["action_info"]["scene"]["scene_str"]
             return {"ticket": f"ticket-{scene}", "expire_seconds": body.get("expire_seconds"),

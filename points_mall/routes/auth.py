@@ -73,7 +73,7 @@ def wechat_login(body):
 @blp.response(200, BindOut)
 def bind(body):
     claims = binding_claims()
-    return auth.bind(claims["sub"], claims.get("unionid"), body["name"], body["phone"])
+    return auth.bind(claims["sub"], claims.get("unionid"), body["name"], body["phone"], claims.get("channel", "mp"))
 
 
 @blp.post("/staff-login")

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from ..extensions import limiter
 from ..schemas.activity import CodeOut
 from ..schemas.points import LedgerPage, LedgerQuery, MeOut, MeQuery
-from ..services import ledger, profile
+from ..services import ledger, member_view, profile
 from .activities import code_answer, code_limit
 from .security import BEARER, current_member_id, rate_key_subject
 
@@ -24,8 +24,9 @@ def me(query):
 @blp.response(200, LedgerPage)
 @blp.doc(security=[BEARER])
 def my_ledger(query):
-    entries, next_cursor = ledger.history(current_member_id(), query["cursor"], query["limit"])
-    return {"entries": entries, "next_cursor": next_cursor}
+    member_id = current_member_id()
+    entries, next_cursor = ledger.history(member_id, query["cursor"], query["limit"])
+    return {"entries": member_view.describe_entries(entries, member_id), "next_cursor": next_cursor}
 
 
 @blp.get("/qr")

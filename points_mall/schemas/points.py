@@ -40,6 +40,8 @@ class EntryOut(Schema):
     source_id = fields.Integer(allow_none=True)
     occurred_at = fields.DateTime()
     reverses_id = fields.Integer(allow_none=True)
+    rule_name = fields.String(allow_none=True, metadata={"description": "in the member's ledger: the rule"})
+    given_by = fields.String(metadata={"description": "in the member's ledger: who gave it (本人扫码, a staff name, 系统)"})
 
 
 class LedgerQuery(Query):

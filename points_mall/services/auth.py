@@ -74,21 +74,25 @@ def wechat_login(code: str, session: WechatSession | DomainError | None = None) 
     return {"token": member_token(member), "member": member, "needs_binding": False}
 
 
-def bind(openid: str, unionid: str | None, name: str, phone: str) -> dict:
-    """Link this WeChat user to an imported member. A wrong guess says only that it did not match."""
+def bind(openid: str, unionid: str | None, name: str, phone: str, channel: str = "mp") -> dict:
+    """Link this WeChat user to an imported member. A wrong guess says only that it did not match.
+    channel "oa" is the public account's web pages: its openid differs from the mini-program's."""
+    column = Member.oa_openid if channel == "oa" else Member.openid
     no_match = DomainError("binding_failed", "姓名或手机号与登记信息不符，请联系支部核对", 400)
     if not PHONE.match(phone or ""):
         raise DomainError("invalid_phone", "手机号格式不正确", 422)
     member = db.session.scalar(select(Member).where(Member.phone == phone))
     if member is None or member.name != name.strip() or member.status != "active":
         raise no_match
-    if member.openid and member.openid != openid:
+    bound = getattr(member, column.key)
+    if bound and bound != openid:
         raise DomainError("already_bound", "该党员已绑定其他微信，请联系支部解绑", 409)
-    taken = db.session.scalar(select(Member).where(Member.openid == openid))
+    taken = db.session.scalar(select(Member).where(column == openid))
     if taken is not None and taken.id != member.id:
         raise DomainError("already_bound", "该微信已绑定其他党员", 409)
     with committed():
-        member.openid, member.unionid = openid, unionid or member.unionid
+        setattr(member, column.key, openid)
+        member.unionid = unionid or member.unionid
     return {"token": member_token(member), "member": member}
 
 

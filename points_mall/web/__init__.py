@@ -1,10 +1,13 @@
 """The staff console and the public pages (server-rendered, a little JS on the public API)."""
 import os
+import secrets
+from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, send_from_directory
 
 from ..services import codes
 from ..services.clock import utcnow
+from ..services.web_login import RECEIPT_TTL, SCAN_COOKIE, issue_receipt
 
 web = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
 
@@ -30,8 +33,20 @@ def code_png(kind, obj_id):
 
 @web.get("/q/<any(a, m):kind>/<id:obj_id>")
 def code_landing(kind, obj_id):
-    """Opened outside WeChat, a check-in link explains itself instead of failing silently."""
-    return render_template("scan_landing.html")
+    """A scanned check-in link opens the members' pages, which log in if needed and check in. The
+    receipt records that the code was valid when scanned here, so the log-in cannot make it expire;
+    an expired or forged code gets none and the check-in says why. A member's own code explains itself."""
+    if kind != "a":
+        return render_template("scan_landing.html")
+    token = request.args.get("t", "")[:32]
+    browser = request.cookies.get(SCAN_COOKIE) or secrets.token_hex(16)
+    receipt = issue_receipt(obj_id, token, browser, utcnow())
+    query = {"a": obj_id, "t": token} | ({"r": receipt} if receipt else {})
+    response = redirect("/m/checkin?" + urlencode(query))
+    response.headers["Cache-Control"] = "no-store"
+    response.set_cookie(SCAN_COOKIE, browser, max_age=int(RECEIPT_TTL.total_seconds()), path="/api/v1/checkins",
+                        httponly=True, samesite="Lax", secure=request.is_secure)
+    return response
 
 
 @web.get("/console/activities/<id:activity_id>/display")

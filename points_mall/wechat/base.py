@@ -43,3 +43,12 @@ class Gateway(Protocol):
 
     def oauth_session(self, code: str) -> WechatSession:
         """A public-account web OAuth code → the follower's openid (and unionid)."""
+    def oauth_authorize_url(self, redirect_uri: str, state: str, hint: str | None = None) -> str:
+        """Where to send the browser for a web OAuth code (snsapi_base); it comes back to redirect_uri."""
+
+    def jsapi_ticket(self) -> str:
+        """The public account's JS-SDK ticket, shared by every worker until shortly before it expires."""
+
+    @property
+    def oa_appid(self) -> str:
+        """The public account's appid, for wx.config."""

@@ -14,6 +14,7 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.memorystorage import MemoryStorage
 
 from ..errors import DomainError
+from . import jsapi
 from .base import ConsentRefused, RetryLater, Undeliverable, WechatSession
 
 log = logging.getLogger(__name__)
@@ -144,3 +145,35 @@ class WechatpyGateway:
             params={"appid": self.public_account.appid, "secret": self.public_account.secret, "code": code,
                     "grant_type": "authorization_code", "access_token": ""}))
         return WechatSession(openid=result["openid"], unionid=result.get("unionid"))
+    @property
+    def oa_appid(self) -> str:
+        return self.public_account.appid
+
+    def oauth_authorize_url(self, redirect_uri, state, hint=None):
+        return jsapi.authorize_url(self.public_account.appid, redirect_uri, state)
+
+    def jsapi_ticket(self) -> str:
+        """Kept beside the access token (Redis in production) with its own expiry, because wechatpy's
+        MemoryStorage ignores TTLs; one worker fetches under the lock, the others reuse its ticket."""
+        client = self.public_account
+        key = f"{client.appid}_pm_jsapi_ticket"
+
+        def fresh():
+            kept = client.session.get(key)
+            return kept["ticket"] if isinstance(kept, dict) and kept.get("expires_at", 0) - time.time() > 300 else None
+        ticket = fresh()
+        if ticket:
+            return ticket
+        with client._lock(client.appid + ":jsapi"):
+            ticket = fresh()
+            if ticket:
+                return ticket
+            try:
+                result = self._call(client, lambda: client.jsapi.get_ticket("jsapi"))
+            except (RetryLater, Undeliverable) as e:
+                log.warning("jsapi ticket unavailable: %s", e)
+                raise DomainError("wechat_unavailable")
+            expires_in = int(result.get("expires_in", 7200))
+            client.session.set(key, {"ticket": result["ticket"], "expires_at": time.time() + expires_in}, expires_in)
+            log.info("wechat jsapi ticket refreshed for %s", client.appid)
+            return result["ticket"]
