@@ -195,3 +195,16 @@ def test_the_board_by_branch_and_by_dimension(client, park):
     service = next(d for d in dims["rows"] if d["dimension"] == "service")
     assert service["score"] == 15 and len(service["top"]) == 3
     assert all("*" in t["name"] for t in service["top"])
+
+
+def test_a_retired_node_takes_no_new_children_or_members(client, park):
+    empty = call(client, park, "admin", "POST", "/api/v1/admin/orgs", {"name": "临时党小组", "kind": "group",
+                                                                    "parent_id": park.branch_b.id}).get_json()
+    assert call(client, park, "admin", "POST", f"/api/v1/admin/orgs/{empty['id']}/retire").status_code == 200
+    child = call(client, park, "admin", "POST", "/api/v1/admin/orgs", {"name": "x", "kind": "group", "parent_id": empty["id"]})
+    assert child.status_code == 422 and child.get_json()["error"]["code"] == "org_retired"
+    member = call(client, park, "admin", "POST", "/api/v1/admin/members", {"name": "钱七", "phone": "13911112222",
+                                                                        "member_type": "党员", "org_id": empty["id"]})
+    assert member.status_code == 422 and "已撤销" in member.get_json()["error"]["message"]
+    listed = {o["id"]: o["active"] for o in call(client, park, "admin", "GET", "/api/v1/admin/orgs").get_json()}
+    assert listed[empty["id"]] is False and listed[park.branch_b.id] is True

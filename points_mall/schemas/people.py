@@ -17,6 +17,7 @@ class OrgOut(Schema):
     name = fields.String()
     kind = fields.String()
     parent_id = fields.Integer(allow_none=True)
+    active = fields.Boolean(metadata={"description": "false: 已撤销"})
 
 
 class MemberIn(Schema):

@@ -24,6 +24,8 @@ def create_member(actor: Actor, name: str, phone: str, member_type: str, org_id:
                   party_birthday: date | None = None, joined_on: date | None = None) -> Member:
     org = get_org(org_id)
     require_org(actor, "admin", org)
+    if not org.active:
+        raise DomainError("org_retired", f"“{org.name}”已撤销，请选择其他组织", 422, {"org_id": org.id})
     errors = _check(name, phone, member_type)
     if errors:
         raise DomainError(errors[0][0])
@@ -96,7 +98,7 @@ def check_import(actor: Actor, content: bytes) -> tuple[list[dict], list[dict], 
     if not rows:
         raise DomainError("empty_file")
     orgs_by_name: dict[str, list[Org]] = {}
-    for org in db.session.scalars(select(Org)):
+    for org in db.session.scalars(select(Org).where(Org.active)):  # a retired name is no longer a place to import into
         orgs_by_name.setdefault(org.name, []).append(org)
     phones_in_file: dict[str, int] = {}
     known = set(db.session.scalars(select(Member.phone).where(
