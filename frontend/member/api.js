@@ -1,0 +1,11 @@
+// The members' instance of the one API client; a 401 sends the member back through the log-in.
+import { createApi } from '@shared/api.js'
+
+export const TOKEN_KEY = 'pm.member.token'
+let onUnauthorized = () => {}
+
+export const api = createApi({ tokenKey: TOKEN_KEY, onUnauthorized: () => onUnauthorized() })
+
+export function whenUnauthorized(fn) {
+  onUnauthorized = fn
+}

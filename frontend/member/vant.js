@@ -1,0 +1,48 @@
+// Vant on demand: each component with its own CSS, so the first page carries only what it shows.
+import Button from 'vant/es/button/index.mjs'
+import 'vant/es/button/style/index.mjs'
+import Cell from 'vant/es/cell/index.mjs'
+import 'vant/es/cell/style/index.mjs'
+import CellGroup from 'vant/es/cell-group/index.mjs'
+import 'vant/es/cell-group/style/index.mjs'
+import Tabbar from 'vant/es/tabbar/index.mjs'
+import 'vant/es/tabbar/style/index.mjs'
+import TabbarItem from 'vant/es/tabbar-item/index.mjs'
+import 'vant/es/tabbar-item/style/index.mjs'
+import Icon from 'vant/es/icon/index.mjs'
+import 'vant/es/icon/style/index.mjs'
+import Loading from 'vant/es/loading/index.mjs'
+import 'vant/es/loading/style/index.mjs'
+import Tag from 'vant/es/tag/index.mjs'
+import 'vant/es/tag/style/index.mjs'
+import Grid from 'vant/es/grid/index.mjs'
+import 'vant/es/grid/style/index.mjs'
+import GridItem from 'vant/es/grid-item/index.mjs'
+import 'vant/es/grid-item/style/index.mjs'
+import NavBar from 'vant/es/nav-bar/index.mjs'
+import 'vant/es/nav-bar/style/index.mjs'
+import Empty from 'vant/es/empty/index.mjs'
+import 'vant/es/empty/style/index.mjs'
+import Field from 'vant/es/field/index.mjs'
+import 'vant/es/field/style/index.mjs'
+import Form from 'vant/es/form/index.mjs'
+import 'vant/es/form/style/index.mjs'
+import Tabs from 'vant/es/tabs/index.mjs'
+import 'vant/es/tabs/style/index.mjs'
+import Tab from 'vant/es/tab/index.mjs'
+import 'vant/es/tab/style/index.mjs'
+import List from 'vant/es/list/index.mjs'
+import 'vant/es/list/style/index.mjs'
+import Stepper from 'vant/es/stepper/index.mjs'
+import 'vant/es/stepper/style/index.mjs'
+import VanImage from 'vant/es/image/index.mjs'
+import 'vant/es/image/style/index.mjs'
+import 'vant/es/toast/style/index.mjs'
+import 'vant/es/dialog/style/index.mjs'
+
+export default {
+  install(app) {
+    for (const c of [Button, Cell, CellGroup, Tabbar, TabbarItem, Icon, Loading, Tag, Grid, GridItem, NavBar, Empty,
+      Field, Form, Tabs, Tab, List, Stepper, VanImage]) app.use(c)
+  },
+}
