@@ -25,7 +25,7 @@ def create_app(config=None) -> Flask:
     from .errors import register_error_handlers
     from .routes import BLUEPRINTS
     from .web import web
-    from .wechat.callback import callback as wechat_callback
+    from .routes.wechat_callback import blp as wechat_callback
 
     from .routes.security import IdConverter
 

@@ -9,10 +9,8 @@ from ..extensions import limiter
 from ..schemas.activity import (ActivityIn, ActivityOut, ActivityPatch, ActivityQuery, AttendanceOut, CancelIn,
                                 CheckinIn, CheckinOut, CodeOut, FormatQuery, LeaveIn, LeaveOut, MinutesIn, OfflineIn,
                                 OaCodeOut, OfflineResult, OrgAttendanceQuery, OrgAttendanceRow, OrganizerCheckinIn)
-from ..services import activities, attendance, checkin, codes, export
+from ..services import activities, attendance, checkin, codes, export, wechat_inbound
 from ..services.clock import zone
-from ..wechat import gateway
-from ..wechat.callback import checkin_scene
 from .security import BEARER, current_actor, current_member_id, rate_key_subject
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="活动与签到")
@@ -107,8 +105,7 @@ def activity_code(activity_id):
 @blp.doc(security=[BEARER])
 def activity_oa_code(activity_id):
     """A public-account QR for the current step: scanning it follows the account and checks in."""
-    activities.managed(current_actor(), activity_id)
-    return gateway().create_qr(checkin_scene(activity_id), expire_seconds=60)
+    return wechat_inbound.checkin_qr(current_actor(), activity_id)
 
 
 @blp.post("/checkins")

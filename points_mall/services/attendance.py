@@ -2,7 +2,6 @@
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
@@ -24,12 +23,8 @@ def ask_leave(member_id: int, activity_id: int, reason: str) -> LeaveRequest:
     if activity.ends_at < utcnow():
         raise DomainError("closed")
     leave = LeaveRequest(activity_id=activity_id, member_id=member_id, reason=reason.strip(), status="pending")
-    db.session.add(leave)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("leave_exists")
+    with committed("leave_exists"):  # one request per member and activity (a unique key)
+        db.session.add(leave)
     return leave
 
 

@@ -61,7 +61,7 @@ def record(actor: Actor | None, action: str, entity: str, entity_id: int | None,
     before, after = _plain(before), _plain(after)
     if before is not None and after is not None:
         changed = [k for k in after if before.get(k) != after[k]]
-        before, after = {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+        before, after = {k: before[k] for k in changed if k in before}, {k: after[k] for k in changed}
     kind, actor_id = (actor.kind, actor.id) if actor is not None else ("anonymous", None)
     entry = AuditEntry(at=utcnow(), actor_kind=kind, actor_id=actor_id if kind != "system" else None,
                        actor_name=(actor_name if actor_name is not None else _actor_name(kind, actor_id))[:100],

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError
@@ -17,6 +16,7 @@ from ..models import Activity, Balance, Checkin, Member, ScanAttempt
 from . import codes, ledger, notify
 from .access import Actor, require_org
 from .clock import utcnow
+from .tx import committed
 
 LATE_AFTER = timedelta(minutes=10)
 
@@ -91,15 +91,12 @@ def _attempt(actor_key: str, nonce: str, method: str, perform, activity_id=None,
     retry (or its twin racing it) collides on the key and is answered from the stored attempt."""
     nonce_key = f"{actor_key}:{nonce}"
     try:
-        result, record = perform()
-        db.session.execute(insert(ScanAttempt).values(**record, actor=actor_key, nonce_key=nonce_key))
-        db.session.commit()
+        # A unique-key clash: this nonce was answered before, or the member is already checked in.
+        with committed("already_checked_in"):
+            result, record = perform()
+            db.session.execute(insert(ScanAttempt).values(**record, actor=actor_key, nonce_key=nonce_key))
         return result
-    except IntegrityError:  # this nonce was answered before, or the member is already checked in
-        db.session.rollback()
-        error = refusal("already_checked_in")
     except DomainError as e:
-        db.session.rollback()
         error = e
     if not _store_refusal(nonce_key, actor_key, method, error, activity_id, member_id):
         earlier = _replay(nonce_key)
@@ -114,14 +111,14 @@ def _store_refusal(nonce_key, actor_key, method, error, activity_id, member_id) 
         activity_id = None
     if member_id is not None and db.session.get(Member, member_id) is None:
         member_id = None
-    db.session.add(ScanAttempt(activity_id=activity_id, member_id=member_id, actor=actor_key, nonce_key=nonce_key,
-                               method=method, outcome="refused", reason=error.code, status=error.status,
-                               response={"code": error.code, "message": error.message, "details": error.details}))
     try:
-        db.session.commit()
+        with committed():
+            db.session.add(ScanAttempt(activity_id=activity_id, member_id=member_id, actor=actor_key,
+                                       nonce_key=nonce_key, method=method, outcome="refused", reason=error.code,
+                                       status=error.status, response={"code": error.code, "message": error.message,
+                                                                      "details": error.details}))
         return True
-    except IntegrityError:
-        db.session.rollback()
+    except DomainError:  # the nonce key is stored already
         return False
 
 

@@ -5,7 +5,7 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Notification, SubscriptionConsent
 from .clock import utcnow
-from .tx import insert_or_add
+from .tx import committed, insert_or_add
 
 
 def messages(member_id: int, cursor: int | None, limit: int = 20) -> dict:
@@ -27,8 +27,8 @@ def mark_read(member_id: int, message_id: int | None) -> int:
                                                            Notification.member_id == member_id)) is None:
             raise NotFound("unknown_message")
         stmt = stmt.where(Notification.id == message_id)
-    changed = db.session.execute(stmt.values(read_at=utcnow())).rowcount
-    db.session.commit()
+    with committed():
+        changed = db.session.execute(stmt.values(read_at=utcnow())).rowcount
     return changed
 
 
@@ -36,9 +36,9 @@ def accept(member_id: int, template_ids: list[str]) -> dict:
     """What the member accepted in wx.requestSubscribeMessage: one more message per template."""
     if not template_ids or len(template_ids) > 20 or any(not t or len(t) > 64 for t in template_ids):
         raise DomainError("invalid_templates")
-    for template_id in template_ids:
-        insert_or_add(SubscriptionConsent, ["member_id", "template_id"],
-                      {"member_id": member_id, "template_id": template_id, "remaining": 1}, "remaining")
-    db.session.commit()
+    with committed():
+        for template_id in template_ids:
+            insert_or_add(SubscriptionConsent, ["member_id", "template_id"],
+                          {"member_id": member_id, "template_id": template_id, "remaining": 1}, "remaining")
     return dict(db.session.execute(select(SubscriptionConsent.template_id, SubscriptionConsent.remaining)
                                    .where(SubscriptionConsent.member_id == member_id)).all())

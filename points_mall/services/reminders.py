@@ -7,6 +7,7 @@ from ..extensions import db
 from ..models import Activity, LeaveRequest, Redemption
 from . import activities, notify
 from .clock import local, utcnow
+from .tx import committed
 
 
 def remind_activities() -> int:
@@ -17,21 +18,26 @@ def remind_activities() -> int:
         Activity.starts_at > now, Activity.starts_at <= now + timedelta(hours=1))).all()
     sent = 0
     for activity_id in due:
-        # The guarded UPDATE makes a second scheduler (or a second tick) skip it.
-        if db.session.execute(update(Activity).where(Activity.id == activity_id, Activity.reminded_at.is_(None))
-                              .values(reminded_at=now)).rowcount != 1:
-            db.session.rollback()
-            continue
-        activity = db.session.get(Activity, activity_id)
-        excused = set(db.session.scalars(select(LeaveRequest.member_id).where(
-            LeaveRequest.activity_id == activity_id, LeaveRequest.status == "approved")))
-        when = local(activity.starts_at).strftime("%H:%M")
-        for member_id in activities.audience_ids(activity):
-            if member_id not in excused:
-                notify.emit("activity_reminder", "活动提醒", f"{activity.title}将于{when}开始（{activity.place}）",
-                            member_id=member_id, data={"activity_id": activity_id})
-                sent += 1
-        db.session.commit()
+        with committed():  # one transaction per activity
+            sent += _remind_activity(activity_id, now)
+    return sent
+
+
+def _remind_activity(activity_id: int, now) -> int:
+    # The guarded UPDATE makes a second scheduler (or a second tick) skip it.
+    if db.session.execute(update(Activity).where(Activity.id == activity_id, Activity.reminded_at.is_(None))
+                          .values(reminded_at=now)).rowcount != 1:
+        return 0
+    activity = db.session.get(Activity, activity_id)
+    excused = set(db.session.scalars(select(LeaveRequest.member_id).where(
+        LeaveRequest.activity_id == activity_id, LeaveRequest.status == "approved")))
+    when = local(activity.starts_at).strftime("%H:%M")
+    sent = 0
+    for member_id in activities.audience_ids(activity):
+        if member_id not in excused:
+            notify.emit("activity_reminder", "活动提醒", f"{activity.title}将于{when}开始（{activity.place}）",
+                        member_id=member_id, data={"activity_id": activity_id})
+            sent += 1
     return sent
 
 
@@ -43,11 +49,11 @@ def remind_expiring() -> int:
         Redemption.expires_at > now, Redemption.expires_at <= now + timedelta(hours=24))).all()
     sent = 0
     for order in due:
-        if db.session.execute(update(Redemption).where(Redemption.id == order.id, Redemption.reminded_at.is_(None))
-                              .values(reminded_at=now)).rowcount == 1:
-            notify.emit("redemption_expiring", "领取提醒",
-                        f"取货码 {order.pickup_code} 将于{local(order.expires_at):%m月%d日 %H:%M}过期，请及时领取",
-                        member_id=order.member_id, data={"redemption_id": order.id})
-            sent += 1
-        db.session.commit()
+        with committed():  # one transaction per order
+            if db.session.execute(update(Redemption).where(Redemption.id == order.id, Redemption.reminded_at.is_(None))
+                                  .values(reminded_at=now)).rowcount == 1:
+                notify.emit("redemption_expiring", "领取提醒",
+                            f"取货码 {order.pickup_code} 将于{local(order.expires_at):%m月%d日 %H:%M}过期，请及时领取",
+                            member_id=order.member_id, data={"redemption_id": order.id})
+                sent += 1
     return sent
