@@ -5,9 +5,9 @@ from flask_smorest import Blueprint
 
 from ..errors import DomainError
 from ..extensions import limiter
-from ..schemas.auth import BindIn, BindOut, StaffLoginIn, StaffLoginOut, WechatLoginIn, WechatLoginOut
+from ..schemas.auth import BindIn, BindOut, SessionOut, StaffLoginIn, StaffLoginOut, WechatLoginIn, WechatLoginOut
 from ..services import access, auth
-from .security import binding_claims, rate_key_subject
+from .security import binding_claims, current_actor, rate_key_subject, requires
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录")
 
@@ -84,3 +84,12 @@ def bind(body):
 def staff_login(body):
     token, user = auth.staff_login(body["username"], body["password"])
     return {"token": token, "roles": access.load_actor("staff", user.id).roles, "display_name": user.display_name}
+
+
+@blp.get("/session")
+@requires()
+@blp.response(200, SessionOut)
+def session():
+    """The caller's name, roles and grants: what the console's menu is built from."""
+    actor = current_actor()
+    return access.describe_session(actor.kind, actor.id)

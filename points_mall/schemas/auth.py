@@ -34,3 +34,19 @@ class StaffLoginOut(Schema):
     token = fields.String()
     roles = fields.List(fields.String())
     display_name = fields.String()
+
+
+class SessionGrantOut(Schema):
+    role = fields.String()
+    org_id = fields.Integer(allow_none=True)
+    org_name = fields.String(allow_none=True)
+    shop_id = fields.Integer(allow_none=True)
+    shop_name = fields.String(allow_none=True)
+
+
+class SessionOut(Schema):
+    kind = fields.String(metadata={"description": "staff 或 member"})
+    id = fields.Integer()
+    name = fields.String()
+    roles = fields.List(fields.String())
+    grants = fields.List(fields.Nested(SessionGrantOut))

@@ -107,3 +107,23 @@ def get_org(org_id: int) -> Org:
 
 # The command line acts as an admin over the whole tree.
 SYSTEM = Actor("system", 0, (GrantScope("admin", None),))
+
+
+def describe_session(kind: str, actor_id: int) -> dict:
+    """Who the console is talking to: name, roles and each grant with its organisation or shop named,
+    so the console shows only the menus these grants open (the API still checks every call)."""
+    from ..models import Shop
+
+    actor = load_actor(kind, actor_id)
+    if kind == "staff":
+        user = db.session.get(StaffUser, actor_id)
+        name = user.display_name or user.username
+    else:
+        name = db.session.get(Member, actor_id).name
+    column = Grant.member_id if kind == "member" else Grant.staff_id
+    rows = db.session.execute(
+        select(Grant.role, Grant.org_id, Org.name.label("org_name"), Grant.shop_id, Shop.name.label("shop_name"))
+        .outerjoin(Org, Grant.org_id == Org.id).outerjoin(Shop, Grant.shop_id == Shop.id)
+        .where(column == actor_id).order_by(Grant.id)
+    ).all()
+    return {"kind": kind, "id": actor_id, "name": name, "roles": actor.roles, "grants": [r._asdict() for r in rows]}

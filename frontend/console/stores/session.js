@@ -1,0 +1,38 @@
+// Who is logged in: the token lives in the API client; name, roles and grants come from
+// GET /api/v1/auth/session and are loaded once per page load (and again after a log-in).
+import { defineStore } from 'pinia'
+import { api } from '../api.js'
+import { allows } from '../lib/roles.js'
+
+export const useSession = defineStore('session', {
+  state: () => ({ loaded: false, kind: '', id: null, name: '', roles: [], grants: [] }),
+  getters: {
+    loggedIn: () => !!api.token(),
+    orgGrants: (s) => s.grants.filter((g) => g.shop_id === null),
+    shopIds: (s) => s.grants.filter((g) => g.shop_id !== null).map((g) => g.shop_id),
+  },
+  actions: {
+    async load() {
+      const me = await api.get('/api/v1/auth/session')
+      Object.assign(this, me, { loaded: true })
+      return me
+    },
+    async staffLogin(username, password) {
+      const out = await api.post('/api/v1/auth/staff-login', { username, password })
+      api.setToken(out.token)
+      return this.load()
+    },
+    /** A member holding a grant logs in with a WeChat code (`dev:openid` on the embedded default). */
+    async wechatLogin(code) {
+      const out = await api.post('/api/v1/auth/wechat-login', { code })
+      if (out.needs_binding) return { needsBinding: true }
+      api.setToken(out.token)
+      return this.load()
+    },
+    can(role) { return allows(this.roles, role) },
+    logout() {
+      api.setToken('')
+      this.$reset()
+    },
+  },
+})

@@ -1,0 +1,44 @@
+"""GET /api/v1/auth/session: what the console builds its menu from."""
+from points_mall.extensions import db
+from points_mall.models import Grant
+
+from .park import PASSWORD
+
+
+def test_a_staff_organizer_sees_their_name_role_and_branch(client, park):
+    answer = client.get("/api/v1/auth/session", headers=park.auth("org_a"))
+    assert answer.status_code == 200
+    assert answer.get_json() == {"kind": "staff", "id": answer.get_json()["id"], "name": "org_a", "roles": ["organizer"],
+                                 "grants": [{"role": "organizer", "org_id": park.branch_a.id, "org_name": "星联电子党支部",
+                                             "shop_id": None, "shop_name": None}]}
+
+
+def test_a_keeper_sees_the_shop_they_keep(client, park, shop):
+    body = client.get("/api/v1/auth/session", headers=park.auth("keeper")).get_json()
+    assert body["roles"] == ["shopkeeper"]
+    assert body["grants"][0]["shop_name"] == "积分超市（党群服务中心）" and body["grants"][0]["org_id"] is None
+
+
+def test_a_member_with_a_grant_logs_in_with_wechat_and_sees_it(client, park, app):
+    m = park.members_a[1]
+    with app.app_context():
+        db.session.add(Grant(member_id=m.id, role="organizer", org_id=park.branch_a.id))
+        db.session.commit()
+    body = client.get("/api/v1/auth/session", headers=park.auth(m)).get_json()
+    assert body["kind"] == "member" and body["name"] == m.name and body["roles"] == ["organizer"]
+
+
+def test_a_member_without_a_grant_has_no_roles(client, park):
+    body = client.get("/api/v1/auth/session", headers=park.auth(park.members_a[2])).get_json()
+    assert body["roles"] == [] and body["grants"] == []
+
+
+def test_without_a_token_the_session_is_401(client, park):
+    answer = client.get("/api/v1/auth/session")
+    assert answer.status_code == 401 and answer.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_the_token_from_staff_login_opens_the_session(client, park):
+    token = client.post("/api/v1/auth/staff-login", json={"username": "admin", "password": PASSWORD}).get_json()["token"]
+    body = client.get("/api/v1/auth/session", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert body["roles"] == ["admin"] and body["grants"][0]["org_id"] is None
