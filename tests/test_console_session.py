@@ -42,3 +42,30 @@ def test_the_token_from_staff_login_opens_the_session(client, park):
     token = client.post("/api/v1/auth/staff-login", json={"username": "admin", "password": PASSWORD}).get_json()["token"]
     body = client.get("/api/v1/auth/session", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert body["roles"] == ["admin"] and body["grants"][0]["org_id"] is None
+
+
+def test_the_organizer_lists_an_activitys_leave_requests_pending_first(client, park):
+    from .helpers import make_activity
+
+    a = make_activity(client, park)
+    first, second = park.members_a[1], park.members_a[2]
+    for m, why in ((first, "出差"), (second, "生病")):
+        assert client.post(f"/api/v1/activities/{a['id']}/leave", json={"reason": why}, headers=park.auth(m)).status_code == 201
+    listed = client.get(f"/api/v1/activities/{a['id']}/leave", headers=park.auth("org_a")).get_json()
+    assert client.post(f"/api/v1/leave/{listed[0]['id']}/approve", headers=park.auth("org_a")).status_code == 200
+    after = client.get(f"/api/v1/activities/{a['id']}/leave", headers=park.auth("org_a")).get_json()
+    assert [(r["name"], r["reason"], r["status"]) for r in after] == [(second.name, "生病", "pending"),
+                                                                       (first.name, "出差", "approved")]
+    assert after[0]["org"] == "星联电子党支部"
+    assert client.get(f"/api/v1/activities/{a['id']}/leave", headers=park.auth("org_b")).status_code == 403
+    assert client.get(f"/api/v1/activities/{a['id']}/leave", headers=park.auth(first)).status_code == 403
+
+
+def test_the_approvals_inbox_names_the_rule_and_the_members(client, park):
+    members = park.members_a[:2]
+    r = client.post("/api/v1/awards", json={"member_ids": [m.id for m in members], "rule_code": "performance.pioneer",
+                                            "reason": "防汛突击"}, headers=park.auth("org_a") | {"Idempotency-Key": "k-names"})
+    assert r.status_code == 201 and r.get_json()["status"] == "pending"
+    pending = client.get("/api/v1/awards/pending", headers=park.auth("admin")).get_json()
+    assert pending[0]["rule_name"] == "performance.pioneer"
+    assert [line["name"] for line in pending[0]["lines"]] == [m.name for m in members]

@@ -3,8 +3,17 @@ from marshmallow import Schema, fields, validate
 
 from .common import Query, Id, Int, Text
 
+from ..models import Member, Rule
 from ..models.rules import CAP_PERIODS, DIMENSIONS
 from .people import MemberOut
+
+
+def _name(model, key: int) -> str | None:
+    """A name for the approver to read; the session's identity map makes repeats free."""
+    from ..extensions import db
+
+    row = db.session.get(model, key)
+    return row.name if row else None
 
 
 class RuleIn(Schema):
@@ -76,6 +85,7 @@ class AwardIn(Schema):
 
 class AwardLineOut(Schema):
     member_id = fields.Integer()
+    name = fields.Function(lambda line: _name(Member, line.member_id), metadata={"description": "党员姓名（审批时核对）"})
     points = fields.Integer(allow_none=True)
     outcome = fields.String(allow_none=True)
 
@@ -83,6 +93,8 @@ class AwardLineOut(Schema):
 class AwardOut(Schema):
     id = fields.Integer()
     rule_id = fields.Integer()
+    rule_name = fields.Function(lambda award: _name(Rule, award.rule_id))
+    created_at = fields.DateTime()
     reason = fields.String()
     status = fields.String()
     proposer = fields.String()
