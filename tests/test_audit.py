@@ -314,7 +314,8 @@ def test_admins_over_the_whole_tree_search_the_trail_newest_first_page_by_page(c
     admin_a = f"staff:{staff_id(sql, 'admin_a')}"
     assert [e["action"] for e in search(actor=admin_a).get_json()["entries"]] == ["member.edit"]
     assert [e["action"] for e in search(actor="admin_a").get_json()["entries"]] == ["member.edit"]
-    assert len(search(entity="org", entity_id=park.branch_a.id).get_json()["entries"]) == 3
+    assert search(actor="staff:99999999999").get_json()["entries"] == []  # past the id column: no match, no error
+    assert len(search(actor="", entity="org", entity_id=park.branch_a.id).get_json()["entries"]) == 3
     assert search(entity="org", entity_id=park.branch_b.id).get_json()["entries"] == []
     assert [e["after"]["outcome"] for e in search(action="staff-login").get_json()["entries"]] == ["bad_credentials"]
     today = sql("SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')")
@@ -325,3 +326,15 @@ def test_admins_over_the_whole_tree_search_the_trail_newest_first_page_by_page(c
     assert search("org_a").status_code == 403
     assert search(park.members_a[1]).status_code == 403
     assert client.get("/api/v1/admin/audit").status_code == 401
+
+
+def test_web_logins_from_the_members_pages_are_kept_too(client, park, sql):
+    m = park.members_a[2]
+    sql("UPDATE member SET oa_openid = 'oa-li' WHERE id = :m", m=m.id)
+    assert client.post("/api/v1/auth/web-login", json={"code": "dev:oa-li"},
+                       environ_base={"REMOTE_ADDR": HALL}).status_code == 200
+    assert client.post("/api/v1/auth/web-login", json={"code": "nonsense"}).status_code == 400
+    success, refused = audit_rows(sql, "web-login")
+    assert (success["actor_kind"], success["actor_id"], success["address"]) == ("member", m.id, HALL)
+    assert success["after"] == {"key": "oa-li", "outcome": "success"}
+    assert refused["actor_kind"] == "anonymous" and refused["after"] == {"key": None, "outcome": "invalid_login_code"}

@@ -5,12 +5,12 @@ from .common import Day, Id, Int, Query, Text
 
 
 class AuditQuery(Query):
-    actor = Text(load_default=None, validate=validate.Length(1, 100),
+    actor = Text(load_default=None, validate=validate.Length(0, 100),
                  metadata={"description": "操作人：staff:3 / member:12 这样的类型和编号，或姓名、用户名的一部分"})
-    entity = Text(load_default=None, validate=validate.Length(1, 40),
+    entity = Text(load_default=None, validate=validate.Length(0, 40),
                   metadata={"description": "对象类型，如 org、member、grant、rule、shop、product、activity"})
     entity_id = Id(load_default=None)
-    action = Text(load_default=None, validate=validate.Length(1, 40),
+    action = Text(load_default=None, validate=validate.Length(0, 40),
                   metadata={"description": "操作，如 org.create、award.approve、staff-login"})
     start = Day(load_default=None, data_key="from", metadata={"description": "自这一天（含，北京时间）"})
     end = Day(load_default=None, data_key="to", metadata={"description": "至这一天（含，北京时间）"})

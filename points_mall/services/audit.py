@@ -88,7 +88,7 @@ def search(actor: Actor, *, actor_key: str | None = None, entity: str | None = N
     query = select(AuditEntry)
     if actor_key:
         kind, _, number = actor_key.partition(":")
-        if number.isdigit() and kind in ("staff", "member", "system", "anonymous"):
+        if kind in ("staff", "member", "system", "anonymous") and number.isdigit() and int(number) < 2**31:
             query = query.where(AuditEntry.actor_kind == kind, AuditEntry.actor_id == int(number))
         else:
             query = query.where(AuditEntry.actor_name.contains(actor_key, autoescape=True))

@@ -13,9 +13,11 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Member
 from ..wechat import gateway, jsapi
-from . import codes
+from . import audit, codes
+from .access import Actor
 from .auth import issue_token, member_token
 from .clock import utcnow
+from .tx import committed
 
 # Long enough for a first visit (OAuth, then typing name and phone), short enough that a forwarded
 # receipt is as useless as a forwarded code; the receipt also only works in the browser that scanned.
@@ -25,19 +27,29 @@ SCAN_COOKIE = "pm_scan"  # names the browser that scanned, so a receipt forwarde
 
 def web_login(code: str) -> dict:
     """A web OAuth code → the member bound to this follower (by public-account openid, else unionid),
-    or a binding token for the web channel."""
-    session = gateway().oauth_session(code)
+    or a binding token for the web channel. Every attempt is kept in the audit trail."""
+    try:
+        session = gateway().oauth_session(code)
+    except DomainError as refused:
+        with committed():
+            audit.login("web-login", None, refused.code)
+        raise
     found = or_(Member.oa_openid == session.openid, Member.unionid == session.unionid) if session.unionid \
         else Member.oa_openid == session.openid
     member = db.session.scalars(select(Member).where(found).order_by(
         (Member.oa_openid == session.openid).desc())).first()
     if member is not None:
-        if member.oa_openid is None:
-            member.oa_openid = session.openid
-            db.session.commit()
-        if member.status != "active":
+        active = member.status == "active"
+        with committed():
+            if member.oa_openid is None:
+                member.oa_openid = session.openid
+            audit.login("web-login", session.openid, "success" if active else "member_inactive",
+                        Actor("member", member.id), member.name)
+        if not active:
             raise DomainError("member_inactive")
         return {"token": member_token(member), "member": member, "needs_binding": False}
+    with committed():
+        audit.login("web-login", session.openid, "needs_binding")
     token = issue_token("binding", session.openid, current_app.config["BINDING_TOKEN_TTL"],
                         unionid=session.unionid, channel="oa")
     return {"token": token, "member": None, "needs_binding": True}
