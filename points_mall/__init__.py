@@ -23,7 +23,7 @@ def create_app(config=None) -> Flask:
 
     from . import cli, extensions, models  # noqa: F401  (models register their tables)
     from .errors import register_error_handlers
-    from .routes import BLUEPRINTS
+    from .routes import BLUEPRINTS, document
     from .web import web
     from .routes.wechat_callback import blp as wechat_callback
 
@@ -39,6 +39,7 @@ def create_app(config=None) -> Flask:
     extensions.redis_store.init_app(app)
     for blueprint in BLUEPRINTS:
         extensions.api.register_blueprint(blueprint)
+    document(extensions.api.spec)
     app.register_blueprint(web)
     app.register_blueprint(wechat_callback)
     register_error_handlers(app)

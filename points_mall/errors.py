@@ -2,6 +2,7 @@
 import logging
 
 from flask import jsonify
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "closed:checkin": (409, "签到已结束"),
     "code_expired": (400, "二维码已过期，请扫描屏幕上的最新二维码"),
     "conflict": (409, "操作冲突，请重试"),
+    "date_out_of_range": (422, "时间应在2000年至2100年之间"),
     "duplicate_activity": (409, "活动已存在"),
     "duplicate_award": (409, "该申报已提交"),
     "duplicate_org": (409, "同级下已有同名组织"),
@@ -41,7 +43,8 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "full": (409, "人数已满"),
     "http_error": (400, "请求失败"),
     "idempotency_key_required": (400, "请求缺少 Idempotency-Key"),
-    "idempotency_key_reused": (409, "该请求编号已用于另一笔订单"),
+    "idempotency_key_reused": (409, "该请求编号已用于另一次提交，请为新的提交生成新编号"),
+    "idempotency_key_too_long": (400, "Idempotency-Key 不能超过{max_length}个字符"),
     "import_rejected": (422, "有{count}处错误，未导入任何数据"),
     "insufficient_points": (409, "积分不足"),
     "internal_error": (500, "服务器内部错误，请稍后再试"),
@@ -51,6 +54,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "invalid_dimension": (422, "维度应为学习、服务、业绩、道德、廉洁之一"),
     "invalid_file": (422, "无法读取文件，请上传 .xlsx 格式的表格"),
     "invalid_file:header": (422, "表头应为：{columns}"),
+    "invalid_change": (422, "请至少修改一项"),
     "invalid_holder": (422, "请指定党员或用户名其中之一"),
     "invalid_input": (422, "输入有误，请检查后重试"),
     "invalid_items": (422, "请选择1至{max_lines}种商品，每种1至{max_qty}件"),
@@ -167,6 +171,18 @@ def _fill(template: str, details: dict) -> str:
 NotFound = Forbidden = Conflict = DomainError  # the status comes from the catalogue
 
 
+class ErrorDetail(Schema):
+    code = fields.String(required=True, metadata={"enum": codes(), "description": "机器可读的错误码"})
+    message = fields.String(required=True, metadata={"description": "给用户看的中文说明"})
+    details = fields.Dict(required=True)
+
+
+class ErrorEnvelope(Schema):
+    """Every error answer: {"error": {"code", "message", "details"}}."""
+
+    error = fields.Nested(ErrorDetail, required=True)
+
+
 def error_body(code: str, message: str, details: dict | None = None):
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
@@ -201,15 +217,16 @@ def _http_error(e: HTTPException):
     return response
 
 
-def _first_message(messages) -> str | None:
+def _first_message(messages, field: str = "") -> str | None:
     """The first field's first message, so a form with one mistake says which (手机号格式不正确)."""
-    while isinstance(messages, dict) and messages:
-        messages = next(iter(messages.values()))
-    while isinstance(messages, list) and messages:
-        messages = messages[0]
-    if isinstance(messages, dict):
-        return _first_message(messages)
-    return messages if isinstance(messages, str) and not messages.isascii() else None
+    if isinstance(messages, dict) and messages:
+        name, inner = next(iter(messages.items()))
+        return _first_message(inner, name if name not in ("json", "query", "files", "form", "headers") else field)
+    if isinstance(messages, list) and messages:
+        return _first_message(messages[0], field)
+    if not isinstance(messages, str) or messages.isascii():
+        return None
+    return f"缺少必填项：{field}" if messages == "必填" and field else messages
 
 
 def _unexpected(e: Exception):

@@ -40,6 +40,12 @@ class RedisHolder:
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
-api = Api()
+class PointsApi(Api):
+    """flask-smorest with the project's error envelope as the documented error schema."""
+
+    from .errors import ErrorEnvelope as ERROR_SCHEMA
+
+
+api = PointsApi()
 limiter = Limiter(key_func=get_remote_address)
 redis_store = RedisHolder()

@@ -175,7 +175,7 @@ def test_only_a_keeper_of_that_shop_sees_or_confirms_an_order(client, park, shop
 def test_stock_changes_are_movements_and_on_hand_is_their_sum(client, park, shop, sql):
     pid = shop.products["洗衣液"]
     buy = client.post(f"/api/v1/shop/products/{pid}/stock", json={"delta": 10, "kind": "purchase",
-                      "unit_cost": "19.00", "funding_source": park.branch_b.id}, headers=park.auth("keeper"))
+                      "unit_cost": 19.0, "funding_source": park.branch_b.id}, headers=park.auth("keeper"))
     assert buy.status_code == 201
     lost = client.post(f"/api/v1/shop/products/{pid}/stock", json={"delta": -2, "kind": "loss", "note": "破损"},
                        headers=park.auth("keeper"))

@@ -1,9 +1,11 @@
 """Activities, their rotating check-in code, check-ins, leave, minutes and attendance."""
 from datetime import datetime, time, timedelta
+from functools import wraps
 from urllib.parse import quote
 
 from flask import Response, current_app, url_for
 from flask_smorest import Blueprint
+from werkzeug.exceptions import UnprocessableEntity
 
 from ..extensions import limiter
 from ..schemas.activity import (ActivityIn, ActivityOut, ActivityPatch, ActivityQuery, AttendanceOut, CancelIn,
@@ -11,7 +13,7 @@ from ..schemas.activity import (ActivityIn, ActivityOut, ActivityPatch, Activity
                                 OaCodeOut, OfflineResult, OrgAttendanceQuery, OrgAttendanceRow, OrganizerCheckinIn)
 from ..services import activities, attendance, checkin, codes, export, wechat_inbound
 from ..services.clock import zone
-from .security import BEARER, current_actor, current_member_id, rate_key_subject
+from .security import BEARER, current_actor, current_member_id, members_only, rate_key_subject, requires
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="活动与签到")
 
@@ -22,6 +24,10 @@ def checkin_limit():
 
 def code_limit():
     return current_app.config["CODE_RATE_LIMIT"]
+
+
+# ?format=xlsx answers a workbook instead of JSON; the document says so.
+XLSX_TOO = {"responses": {"200": {"content": {export.XLSX: {"schema": {"type": "string", "format": "binary"}}}}}}
 
 
 def xlsx(filename: str, headers: list[str] | None = None, rows: list[list] | None = None,
@@ -40,6 +46,7 @@ def code_answer(kind: str, obj_id: int) -> dict:
 
 
 @blp.get("/activities")
+@requires()
 @blp.arguments(ActivityQuery, location="query")
 @blp.response(200, ActivityOut(many=True))
 @blp.doc(security=[BEARER])
@@ -52,6 +59,7 @@ def list_activities(query):
 
 
 @blp.post("/activities")
+@requires("organizer")
 @blp.arguments(ActivityIn)
 @blp.response(201, ActivityOut)
 @blp.doc(security=[BEARER])
@@ -60,6 +68,7 @@ def create_activity(body):
 
 
 @blp.get("/activities/<id:activity_id>")
+@requires()
 @blp.response(200, ActivityOut)
 @blp.doc(security=[BEARER])
 def get_activity(activity_id):
@@ -68,6 +77,7 @@ def get_activity(activity_id):
 
 
 @blp.patch("/activities/<id:activity_id>")
+@requires("organizer")
 @blp.arguments(ActivityPatch(partial=True))
 @blp.response(200, ActivityOut)
 @blp.doc(security=[BEARER])
@@ -76,6 +86,7 @@ def edit_activity(body, activity_id):
 
 
 @blp.post("/activities/<id:activity_id>/publish")
+@requires("organizer")
 @blp.response(200, ActivityOut)
 @blp.doc(security=[BEARER])
 def publish_activity(activity_id):
@@ -83,6 +94,7 @@ def publish_activity(activity_id):
 
 
 @blp.post("/activities/<id:activity_id>/cancel")
+@requires("organizer")
 @blp.arguments(CancelIn)
 @blp.response(200, ActivityOut)
 @blp.doc(security=[BEARER])
@@ -91,6 +103,7 @@ def cancel_activity(body, activity_id):
 
 
 @blp.get("/activities/<id:activity_id>/qr")
+@requires("organizer")
 @limiter.limit(code_limit, key_func=rate_key_subject)
 @blp.response(200, CodeOut)
 @blp.doc(security=[BEARER])
@@ -100,6 +113,7 @@ def activity_code(activity_id):
 
 
 @blp.get("/activities/<id:activity_id>/oa-qr")
+@requires("organizer")
 @limiter.limit(code_limit, key_func=rate_key_subject)
 @blp.response(200, OaCodeOut)
 @blp.doc(security=[BEARER])
@@ -108,8 +122,29 @@ def activity_oa_code(activity_id):
     return wechat_inbound.checkin_qr(current_actor(), activity_id)
 
 
+def stores_malformed_scans(method: str):
+    """A check-in whose body fails validation is refused (422) and still stored as an attempt."""
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            try:
+                return view(*args, **kwargs)
+            except UnprocessableEntity as e:
+                claims_kind, actor = ("member", current_member_id()) if method == "scan" else ("staff", current_actor())
+                fields = (getattr(e, "data", None) or {}).get("messages", {})
+                if claims_kind == "member":
+                    checkin.refuse_malformed(f"member:{actor}", method, fields, member_id=actor)
+                else:
+                    checkin.refuse_malformed(actor.key, method, fields, activity_id=kwargs.get("activity_id"))
+                raise
+        return guarded
+    return decorate
+
+
 @blp.post("/checkins")
+@members_only
 @limiter.limit(checkin_limit, key_func=rate_key_subject)
+@stores_malformed_scans("scan")
 @blp.arguments(CheckinIn)
 @blp.response(200, CheckinOut)
 @blp.doc(security=[BEARER])
@@ -118,7 +153,9 @@ def scan(body):
 
 
 @blp.post("/activities/<id:activity_id>/checkins")
+@requires("organizer")
 @limiter.limit(checkin_limit, key_func=rate_key_subject)
+@stores_malformed_scans("by_organizer")
 @blp.arguments(OrganizerCheckinIn)
 @blp.response(200, CheckinOut)
 @blp.doc(security=[BEARER])
@@ -127,6 +164,7 @@ def check_in_member(body, activity_id):
 
 
 @blp.post("/activities/<id:activity_id>/checkins/offline")
+@requires("organizer")
 @blp.arguments(OfflineIn)
 @blp.response(200, OfflineResult(many=True))
 @blp.doc(security=[BEARER])
@@ -135,9 +173,10 @@ def upload_offline(body, activity_id):
 
 
 @blp.get("/activities/<id:activity_id>/attendance")
+@requires("organizer")
 @blp.arguments(FormatQuery, location="query")
 @blp.response(200, AttendanceOut)
-@blp.doc(security=[BEARER])
+@blp.doc(security=[BEARER], **XLSX_TOO)
 def activity_attendance(query, activity_id):
     data = attendance.for_activity(current_actor(), activity_id)
     if query["format"] == "xlsx":
@@ -146,6 +185,7 @@ def activity_attendance(query, activity_id):
 
 
 @blp.post("/activities/<id:activity_id>/leave")
+@members_only
 @blp.arguments(LeaveIn)
 @blp.response(201, LeaveOut)
 @blp.doc(security=[BEARER])
@@ -154,6 +194,7 @@ def ask_leave(body, activity_id):
 
 
 @blp.post("/leave/<id:leave_id>/approve")
+@requires("organizer")
 @blp.response(200, LeaveOut)
 @blp.doc(security=[BEARER])
 def approve_leave(leave_id):
@@ -161,6 +202,7 @@ def approve_leave(leave_id):
 
 
 @blp.post("/leave/<id:leave_id>/reject")
+@requires("organizer")
 @blp.response(200, LeaveOut)
 @blp.doc(security=[BEARER])
 def reject_leave(leave_id):
@@ -168,6 +210,7 @@ def reject_leave(leave_id):
 
 
 @blp.put("/activities/<id:activity_id>/minutes")
+@requires("organizer")
 @blp.arguments(MinutesIn)
 @blp.response(200, AttendanceOut)
 @blp.doc(security=[BEARER])
@@ -176,9 +219,10 @@ def write_minutes(body, activity_id):
 
 
 @blp.get("/attendance")
+@requires("organizer")
 @blp.arguments(OrgAttendanceQuery, location="query")
 @blp.response(200, OrgAttendanceRow(many=True))
-@blp.doc(security=[BEARER])
+@blp.doc(security=[BEARER], **XLSX_TOO)
 def org_attendance(query):
     start = datetime.combine(query["start"], time.min, zone())
     end = datetime.combine(query["end"] + timedelta(days=1), time.min, zone())

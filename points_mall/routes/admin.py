@@ -6,7 +6,7 @@ from ..schemas.people import (GrantIn, GrantOut, ImportIn, ImportOut, MemberIn, 
                               OrgOut)
 from ..schemas.points import RuleIn, RuleOut
 from ..services import members, orgs, rules
-from .security import BEARER, current_actor
+from .security import BEARER, current_actor, requires
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="管理")
 
@@ -14,6 +14,7 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 @blp.post("/orgs")
+@requires("admin")
 @blp.arguments(OrgIn)
 @blp.response(201, OrgOut)
 @blp.doc(security=[BEARER])
@@ -22,6 +23,7 @@ def create_org(body):
 
 
 @blp.get("/orgs")
+@requires("organizer")
 @blp.response(200, OrgOut(many=True))
 @blp.doc(security=[BEARER])
 def list_orgs():
@@ -29,6 +31,7 @@ def list_orgs():
 
 
 @blp.post("/members")
+@requires("admin")
 @blp.arguments(MemberIn)
 @blp.response(201, MemberOut)
 @blp.doc(security=[BEARER])
@@ -37,6 +40,7 @@ def create_member(body):
 
 
 @blp.post("/members/import")
+@requires("admin")
 @blp.arguments(ImportIn, location="files")
 @blp.response(201, ImportOut)
 @blp.doc(security=[BEARER])
@@ -44,11 +48,12 @@ def import_members(files):
     actor = current_actor()
     content = files["file"].read(MAX_IMPORT_BYTES + 1)
     if len(content) > MAX_IMPORT_BYTES:
-        raise DomainError("too_large", "文件不能超过5MB", 413)
+        raise DomainError("too_large")
     return members.import_members(actor, content)
 
 
 @blp.post("/grants")
+@requires("admin")
 @blp.arguments(GrantIn)
 @blp.response(201, GrantOut)
 @blp.doc(security=[BEARER])
@@ -57,6 +62,7 @@ def grant(body):
 
 
 @blp.post("/rules")
+@requires("admin")
 @blp.arguments(RuleIn)
 @blp.response(201, RuleOut)
 @blp.doc(security=[BEARER])

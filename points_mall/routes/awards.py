@@ -4,12 +4,13 @@ from flask_smorest import Blueprint
 
 from ..schemas.points import AwardIn, AwardOut, DecisionIn, EntryOut, ReverseIn, RuleOut
 from ..services import awards, ledger, rules
-from .security import BEARER, current_actor
+from .security import BEARER, current_actor, requires
 
 blp = Blueprint("awards", __name__, url_prefix="/api/v1", description="积分申报与审批")
 
 
 @blp.get("/rules")
+@requires()
 @blp.response(200, RuleOut(many=True))
 @blp.doc(security=[BEARER])
 def list_rules():
@@ -17,6 +18,7 @@ def list_rules():
 
 
 @blp.post("/awards")
+@requires("organizer")
 @blp.arguments(AwardIn)
 @blp.response(201, AwardOut)
 @blp.doc(security=[BEARER])
@@ -26,6 +28,7 @@ def propose(body):
 
 
 @blp.get("/awards/pending")
+@requires("organizer")
 @blp.response(200, AwardOut(many=True))
 @blp.doc(security=[BEARER])
 def pending():
@@ -33,6 +36,7 @@ def pending():
 
 
 @blp.post("/awards/<id:award_id>/approve")
+@requires("organizer")
 @blp.arguments(DecisionIn)
 @blp.response(200, AwardOut)
 @blp.doc(security=[BEARER])
@@ -41,6 +45,7 @@ def approve(body, award_id):
 
 
 @blp.post("/awards/<id:award_id>/reject")
+@requires("organizer")
 @blp.arguments(DecisionIn)
 @blp.response(200, AwardOut)
 @blp.doc(security=[BEARER])
@@ -49,6 +54,7 @@ def reject(body, award_id):
 
 
 @blp.post("/ledger/<id:entry_id>/reverse")
+@requires("admin")
 @blp.arguments(ReverseIn)
 @blp.response(201, EntryOut)
 @blp.doc(security=[BEARER])

@@ -10,8 +10,8 @@ from ..schemas.mall import (CounterView, HandoverQuery, MallReport, MovementOut,
                             StockIn, StockLine, StockQuery)
 from ..services import mall, reports, shop
 from ..services.clock import local, utcnow, zone
-from .activities import xlsx
-from .security import BEARER, current_actor, current_member_id, rate_key_subject
+from .activities import XLSX_TOO, xlsx
+from .security import BEARER, current_actor, current_member_id, members_only, rate_key_subject, requires
 
 blp = Blueprint("mall", __name__, url_prefix="/api/v1", description="积分超市")
 
@@ -21,6 +21,7 @@ def lookup_limit():
 
 
 @blp.post("/admin/shops")
+@requires("admin")
 @blp.arguments(ShopIn)
 @blp.response(201, ShopOut)
 @blp.doc(security=[BEARER])
@@ -29,6 +30,7 @@ def create_shop(body):
 
 
 @blp.get("/shop/mine")
+@requires("shopkeeper")
 @blp.response(200, ShopOut(many=True))
 @blp.doc(security=[BEARER])
 def my_shops():
@@ -45,6 +47,7 @@ def shops():
 
 
 @blp.get("/products")
+@requires()
 @blp.arguments(ProductQuery, location="query")
 @blp.response(200, ProductOut(many=True))
 @blp.doc(security=[BEARER])
@@ -54,6 +57,7 @@ def products(query):
 
 
 @blp.post("/shop/products")
+@requires("shopkeeper")
 @blp.arguments(ProductIn)
 @blp.response(201, ProductOut)
 @blp.doc(security=[BEARER])
@@ -62,6 +66,7 @@ def create_product(body):
 
 
 @blp.patch("/shop/products/<id:product_id>")
+@requires("shopkeeper")
 @blp.arguments(ProductPatch(partial=True))
 @blp.response(200, ProductOut)
 @blp.doc(security=[BEARER])
@@ -70,6 +75,7 @@ def edit_product(body, product_id):
 
 
 @blp.post("/shop/products/<id:product_id>/stock")
+@requires("shopkeeper")
 @blp.arguments(StockIn)
 @blp.response(201, MovementOut)
 @blp.doc(security=[BEARER])
@@ -78,6 +84,7 @@ def move_stock(body, product_id):
 
 
 @blp.post("/redemptions")
+@members_only
 @blp.arguments(RedeemIn)
 @blp.response(201, RedemptionOut)
 @blp.doc(security=[BEARER], parameters=[{"in": "header", "name": "Idempotency-Key", "required": True,
@@ -87,27 +94,31 @@ def redeem(body):
 
 
 @blp.get("/me/redemptions")
+@members_only
 @blp.response(200, RedemptionOut(many=True))
 @blp.doc(security=[BEARER])
 def my_orders():
     return mall.orders_of(current_member_id())
 
 
-@blp.get("/redemptions/<id:order_id>")
+@blp.get("/redemptions/<id:redemption_id>")
+@members_only
 @blp.response(200, MyRedemptionOut)
 @blp.doc(security=[BEARER])
-def my_order(order_id):
-    return mall.get_own(current_member_id(), order_id)
+def my_order(redemption_id):
+    return mall.get_own(current_member_id(), redemption_id)
 
 
-@blp.post("/redemptions/<id:order_id>/cancel")
+@blp.post("/redemptions/<id:redemption_id>/cancel")
+@members_only
 @blp.response(200, RedemptionOut)
 @blp.doc(security=[BEARER])
-def cancel(order_id):
-    return mall.cancel(current_member_id(), order_id)
+def cancel(redemption_id):
+    return mall.cancel(current_member_id(), redemption_id)
 
 
 @blp.post("/shop/redemptions/lookup")
+@requires("shopkeeper")
 @limiter.limit(lookup_limit, key_func=rate_key_subject)
 @blp.arguments(PickupIn)
 @blp.response(200, CounterView)
@@ -116,14 +127,16 @@ def lookup(body):
     return mall.lookup(current_actor(), body["pickup_code"])
 
 
-@blp.post("/shop/redemptions/<id:order_id>/fulfil")
+@blp.post("/shop/redemptions/<id:redemption_id>/fulfil")
+@requires("shopkeeper")
 @blp.response(200, CounterView)
 @blp.doc(security=[BEARER])
-def fulfil(order_id):
-    return mall.fulfil(current_actor(), order_id)
+def fulfil(redemption_id):
+    return mall.fulfil(current_actor(), redemption_id)
 
 
 @blp.get("/shop/redemptions")
+@requires("shopkeeper")
 @blp.arguments(HandoverQuery, location="query")
 @blp.response(200, CounterView(many=True))
 @blp.doc(security=[BEARER])
@@ -133,9 +146,10 @@ def handovers(query):
 
 
 @blp.get("/reports/mall")
+@requires("admin")
 @blp.arguments(ReportQuery, location="query")
 @blp.response(200, MallReport)
-@blp.doc(security=[BEARER])
+@blp.doc(security=[BEARER], **XLSX_TOO)
 def mall_report(query):
     start = datetime.combine(query["start"], time.min, zone())
     end = datetime.combine(query["end"] + timedelta(days=1), time.min, zone())
@@ -146,9 +160,10 @@ def mall_report(query):
 
 
 @blp.get("/reports/stock")
+@requires("shopkeeper")
 @blp.arguments(StockQuery, location="query")
 @blp.response(200, StockLine(many=True))
-@blp.doc(security=[BEARER])
+@blp.doc(security=[BEARER], **XLSX_TOO)
 def stock_report(query):
     lines = reports.stock(current_actor(), query["shop_id"])
     if query["format"] == "xlsx":

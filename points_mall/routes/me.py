@@ -6,12 +6,13 @@ from ..schemas.activity import CodeOut
 from ..schemas.points import LedgerPage, LedgerQuery, MeOut, MeQuery
 from ..services import ledger, member_view, profile
 from .activities import code_answer, code_limit
-from .security import BEARER, current_member_id, rate_key_subject
+from .security import BEARER, current_member_id, members_only, rate_key_subject
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="我的积分")
 
 
 @blp.get("")
+@members_only
 @blp.arguments(MeQuery, location="query")
 @blp.response(200, MeOut)
 @blp.doc(security=[BEARER])
@@ -20,6 +21,7 @@ def me(query):
 
 
 @blp.get("/ledger")
+@members_only
 @blp.arguments(LedgerQuery, location="query")
 @blp.response(200, LedgerPage)
 @blp.doc(security=[BEARER])
@@ -30,6 +32,7 @@ def my_ledger(query):
 
 
 @blp.get("/qr")
+@members_only
 @limiter.limit(code_limit, key_func=rate_key_subject)
 @blp.response(200, CodeOut)
 @blp.doc(security=[BEARER])

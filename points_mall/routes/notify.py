@@ -4,12 +4,13 @@ from flask_smorest import Blueprint
 from ..schemas.notify import MessagesPage, MessagesQuery, OutboxItem, OutboxOut, ReadOut, SubscriptionsIn
 from ..services import delivery, inbox
 from ..services.access import require_root
-from .security import BEARER, current_actor, current_member_id
+from .security import BEARER, current_actor, current_member_id, members_only, requires
 
 blp = Blueprint("notify", __name__, url_prefix="/api/v1", description="消息")
 
 
 @blp.get("/me/messages")
+@members_only
 @blp.arguments(MessagesQuery, location="query")
 @blp.response(200, MessagesPage)
 @blp.doc(security=[BEARER])
@@ -18,6 +19,7 @@ def my_messages(query):
 
 
 @blp.post("/me/messages/<id:message_id>/read")
+@members_only
 @blp.response(200, ReadOut)
 @blp.doc(security=[BEARER])
 def read_one(message_id):
@@ -25,6 +27,7 @@ def read_one(message_id):
 
 
 @blp.post("/me/messages/read-all")
+@members_only
 @blp.response(200, ReadOut)
 @blp.doc(security=[BEARER])
 def read_all():
@@ -32,6 +35,7 @@ def read_all():
 
 
 @blp.post("/me/subscriptions")
+@members_only
 @blp.arguments(SubscriptionsIn)
 @blp.response(200)
 @blp.doc(security=[BEARER])
@@ -40,6 +44,7 @@ def subscribe(body):
 
 
 @blp.get("/admin/outbox")
+@requires("admin")
 @blp.response(200, OutboxOut)
 @blp.doc(security=[BEARER])
 def outbox():
@@ -48,6 +53,7 @@ def outbox():
 
 
 @blp.post("/admin/outbox/<id:notification_id>/resend")
+@requires("admin")
 @blp.response(200, OutboxItem)
 @blp.doc(security=[BEARER])
 def resend(notification_id):

@@ -15,7 +15,7 @@ def _claims() -> dict:
     if "pm.claims" not in request.environ:
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
-            raise DomainError("unauthorized", "请先登录", 401)
+            raise DomainError("unauthorized")
         request.environ["pm.claims"] = auth.read_token(header[7:].strip())
     return request.environ["pm.claims"]
 
@@ -24,7 +24,7 @@ def current_actor() -> access.Actor:
     """The caller as member or staff, with their grants."""
     claims = _claims()
     if claims["kind"] not in ("member", "staff"):
-        raise DomainError("unauthorized", "请先完成绑定", 401)
+        raise DomainError("unauthorized:binding")
     return access.load_actor(claims["kind"], int(claims["sub"]))
 
 
@@ -32,16 +32,16 @@ def current_member_id() -> int:
     """The member calling a members-only endpoint (their grants do not matter here)."""
     claims = _claims()
     if claims["kind"] == "binding":
-        raise DomainError("unauthorized", "请先完成绑定", 401)
+        raise DomainError("unauthorized:binding")
     if claims["kind"] != "member":
-        raise DomainError("members_only", "仅党员本人可用", 403)
+        raise DomainError("members_only")
     return int(claims["sub"])
 
 
 def binding_claims() -> dict:
     claims = _claims()
     if claims["kind"] != "binding":
-        raise DomainError("unauthorized", "请先用微信登录", 401)
+        raise DomainError("unauthorized:wechat")
     return claims
 
 
@@ -93,7 +93,11 @@ def members_only(view):
 
 
 class IdConverter(IntegerConverter):
-    """<id:name> in a URL: 1 to 2^31-1, so an id too large for the column is a 404, not a 500."""
+    """<id:name> in a URL. An id past the column's range cannot exist, so it is looked up as 0, which
+    no row has: the answer is the entity's own 404 (unknown_activity), never a database error."""
 
-    def __init__(self, url_map, min=1, max=2**31 - 1):
-        super().__init__(url_map, min=min, max=max)
+    regex = r"\d+"
+
+    def to_python(self, value: str) -> int:
+        number = int(value) if len(value) <= 10 else 0
+        return number if number <= 2**31 - 1 else 0

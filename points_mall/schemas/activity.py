@@ -1,7 +1,7 @@
 """Activities, check-ins, attendance."""
 from marshmallow import Schema, fields, validate
 
-from .common import Query, Day, Id, Int, Moment, Text
+from .common import Patch, Query, Day, Id, Int, Moment, Text
 
 from ..models.activity import ACTIVITY_KINDS
 
@@ -25,7 +25,7 @@ class ActivityIn(Schema):
     publish = fields.Boolean(load_default=False)
 
 
-class ActivityPatch(ActivityIn):
+class ActivityPatch(Patch, ActivityIn):
     class Meta:
         exclude = ("org_id", "publish")
 

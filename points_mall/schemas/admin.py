@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from ..models.member import MEMBER_STATUSES, MEMBER_TYPES
 from ..models.rules import CAP_PERIODS, DIMENSIONS
-from .common import Day, Id, Int, Phone, Query, Text, mask_name
+from .common import Day, Id, Int, Patch, Phone, Query, Text, mask_name
 from .people import MemberOut
 from .points import RuleOut
 from .mall import ShopOut
@@ -24,7 +24,7 @@ class OrgTreeQuery(Query):
     include_retired = fields.Boolean(load_default=False)
 
 
-class OrgPatch(Schema):
+class OrgPatch(Patch):
     """Rename, move under another parent, or both."""
 
     name = Text(validate=validate.Length(1, 100))
@@ -46,7 +46,7 @@ class MemberSearch(Query):
     status = fields.String(load_default=None, validate=validate.OneOf(MEMBER_STATUSES))
 
 
-class MemberPatch(Schema):
+class MemberPatch(Patch):
     name = Text(validate=validate.Length(1, 50))
     phone = Phone()
     member_type = fields.String(validate=validate.OneOf(MEMBER_TYPES))
@@ -107,7 +107,7 @@ class RuleQuery(Query):
     include_retired = fields.Boolean(load_default=True)
 
 
-class RulePatch(Schema):
+class RulePatch(Patch):
     """What may change in a rule; its code and dimension are fixed once points were given under it."""
 
     name = Text(validate=validate.Length(1, 100))
@@ -122,7 +122,7 @@ class RuleKept(RuleOut):
     active = fields.Boolean()
 
 
-class ShopPatch(Schema):
+class ShopPatch(Patch):
     name = Text(validate=validate.Length(1, 100))
     org_id = Id()
     address = Text(validate=validate.Length(0, 200))

@@ -7,7 +7,7 @@ dates lie in a plausible span.
 import re
 from datetime import date, datetime, timezone
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 INT32_MAX = 2**31 - 1
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -80,11 +80,11 @@ class PickupCode(fields.String):
 
 
 class Moment(fields.AwareDateTime):
-    """A time with its zone, between 2000 and 2100."""
+    """A time with its zone, between 2000 and 2100 (date_out_of_range otherwise)."""
 
     def __init__(self, **kw):
-        kw.setdefault("metadata", {})
-        kw["metadata"].setdefault("description", "带时区的时间（ISO 8601），2000年至2100年之间")
+        kw["metadata"] = {"description": "带时区的时间（ISO 8601），2000年至2100年之间", "x-minimum": "2000-01-01T00:00:00Z",
+                          "x-maximum": "2100-12-31T23:59:59Z", **kw.get("metadata", {})}
         super().__init__(**kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -95,18 +95,27 @@ class Moment(fields.AwareDateTime):
 
 
 class Day(fields.Date):
-    """A calendar day between 2000 and 2100."""
+    """A calendar day between 2000 and 2100 (date_out_of_range otherwise)."""
 
     def __init__(self, **kw):
-        kw.setdefault("metadata", {})
-        kw["metadata"].setdefault("description", "日期（YYYY-MM-DD），2000年至2100年之间")
+        kw["metadata"] = {"description": "日期（YYYY-MM-DD），2000年至2100年之间", "x-minimum": "2000-01-01",
+                          "x-maximum": "2100-12-31", **kw.get("metadata", {})}
         super().__init__(**kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)
         if not EARLIEST.date() <= day < LATEST.date():
-            raise ValidationError("日期应在2000年至2100年之间")
+            raise ValidationError("时间应在2000年至2100年之间")
         return day
+
+
+class Patch(Schema):
+    """A PATCH body: only the fields to change, at least one of them."""
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("请至少修改一项", "_schema")
 
 
 class Number(fields.Decimal):
@@ -119,6 +128,11 @@ class Number(fields.Decimal):
         if minimum is not None or maximum is not None:
             kw["validate"] = _validators(kw.get("validate"), validate.Range(minimum, maximum))
         super().__init__(**kw)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (bool, str)):  # the document says number: "19.00" and true are refused
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         number = super()._serialize(value, attr, obj, **kwargs)
@@ -158,4 +172,4 @@ def mask_name(name: str | None) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-__all__ = ["Query", "Id", "Int", "Text", "Phone", "PickupCode", "Moment", "Day", "Number", "mask_phone", "mask_name", "INT32_MAX", "date"]
+__all__ = ["Query", "Patch", "Id", "Int", "Text", "Phone", "PickupCode", "Moment", "Day", "Number", "mask_phone", "mask_name", "INT32_MAX", "date"]

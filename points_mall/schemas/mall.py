@@ -1,9 +1,9 @@
 """Shops, goods, stock, redemptions, reports."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
 from ..models.mall import LIMIT_PERIODS
 from ..services import codes
-from .common import Query, Day, Id, Int, Moment, Number, PickupCode, Text, mask_name, mask_phone
+from .common import Patch, Query, Day, Id, Int, Moment, Number, PickupCode, Text, mask_name, mask_phone
 
 
 class ShopIn(Schema):
@@ -35,7 +35,7 @@ class ProductIn(Schema):
     low_stock_threshold = Int(load_default=5, validate=validate.Range(0, 10000))
 
 
-class ProductPatch(ProductIn):
+class ProductPatch(Patch, ProductIn):
     active = fields.Boolean()
 
     class Meta:
@@ -67,16 +67,27 @@ class StockIn(Schema):
     delta = Int(required=True, validate=validate.Range(-100000, 100000))
     kind = fields.String(required=True, validate=validate.OneOf(["purchase", "adjustment", "loss"]))
     unit_cost = Number(load_default=None, allow_none=True, places=2, validate=validate.Range(0, 100000))
+    funding_org_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "出资的组织：党工委或企业支部（进货时必填）"})
     funding_source = Id(load_default=None, allow_none=True, metadata={
-        "description": "the organisation that paid: the park committee (党工委) or a company branch"})
+        "deprecated": True, "description": "旧名，同 funding_org_id"})
     note = Text(multi_line=True, load_default="", validate=validate.Length(0, 200))
+
+    @post_load
+    def _one_name(self, data, **kwargs):
+        """funding_source is the old name of funding_org_id: still accepted, never both meanings."""
+        old = data.pop("funding_source", None)
+        if data.get("funding_org_id") is None:
+            data["funding_org_id"] = old
+        return data
 
 
 class MovementOut(Schema):
     id = fields.Integer()
     product_id = fields.Integer()
     kind = fields.String()
-    quantity = fields.Integer()
+    delta = fields.Integer(attribute="quantity", dump_only=True)
+    quantity = fields.Integer(metadata={"deprecated": True, "description": "旧名，同 delta"})
     unit_cost = Number(allow_none=True)
     funding_org_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
@@ -95,7 +106,8 @@ class RedeemIn(Schema):
 class LineOut(Schema):
     product_id = fields.Integer()
     name = fields.Function(lambda l: l.product.name)
-    quantity = fields.Integer()
+    qty = fields.Integer(attribute="quantity", dump_only=True)
+    quantity = fields.Integer(metadata={"deprecated": True, "description": "旧名，同 qty"})
     points_price = fields.Integer()
 
 

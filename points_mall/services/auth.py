@@ -30,9 +30,9 @@ def read_token(token: str) -> dict:
         return jwt.decode(token, current_app.config["SECRET_KEY"], algorithms=["HS256"],
                           options={"require": ["exp", "sub", "kind"]})
     except jwt.ExpiredSignatureError:
-        raise DomainError("token_expired", "登录已过期，请重新登录", 401)
+        raise DomainError("token_expired")
     except jwt.PyJWTError:
-        raise DomainError("invalid_token", "登录凭证无效，请重新登录", 401)
+        raise DomainError("invalid_token")
 
 
 def member_token(member: Member) -> str:
@@ -78,18 +78,18 @@ def bind(openid: str, unionid: str | None, name: str, phone: str, channel: str =
     """Link this WeChat user to an imported member. A wrong guess says only that it did not match.
     channel "oa" is the public account's web pages: its openid differs from the mini-program's."""
     column = Member.oa_openid if channel == "oa" else Member.openid
-    no_match = DomainError("binding_failed", "姓名或手机号与登记信息不符，请联系支部核对", 400)
+    no_match = DomainError("binding_failed")
     if not PHONE.match(phone or ""):
-        raise DomainError("invalid_phone", "手机号格式不正确", 422)
+        raise DomainError("invalid_phone")
     member = db.session.scalar(select(Member).where(Member.phone == phone))
     if member is None or member.name != name.strip() or member.status != "active":
         raise no_match
     bound = getattr(member, column.key)
     if bound and bound != openid:
-        raise DomainError("already_bound", "该党员已绑定其他微信，请联系支部解绑", 409)
+        raise DomainError("already_bound:member")
     taken = db.session.scalar(select(Member).where(column == openid))
     if taken is not None and taken.id != member.id:
-        raise DomainError("already_bound", "该微信已绑定其他党员", 409)
+        raise DomainError("already_bound:wechat")
     with committed():
         setattr(member, column.key, openid)
         member.unionid = unionid or member.unionid
@@ -112,7 +112,7 @@ def staff_login(username: str, password: str) -> tuple[str, StaffUser]:
 
 def hash_password(password: str) -> str:
     if len(password or "") < 8:
-        raise DomainError("weak_password", "密码至少8位", 422)
+        raise DomainError("weak_password")
     return generate_password_hash(password)
 
 

@@ -9,6 +9,7 @@ from ..models import Award, AwardLine, Member, Org, Rule
 from . import audit, ledger, notify
 from .access import Actor, require_members
 from .clock import utcnow
+from . import tx
 from .tx import committed
 
 MAX_MEMBERS = 500
@@ -39,11 +40,13 @@ def load_members(member_ids: list[int]) -> list[Member]:
 
 def propose(actor: Actor, member_ids: list[int], rule_code: str, reason: str,
             idempotency_key: str | None = None) -> Award:
-    """Award a rule to members: applied at once, or pending when the rule needs approval."""
+    """Award a rule to members: applied at once, or pending when the rule needs approval.
+    A retried Idempotency-Key returns the first award; the same key for another award is refused."""
+    idempotency_key = tx.idempotency_key(idempotency_key, required=False)
     if idempotency_key:
         earlier = db.session.scalar(select(Award).where(Award.idempotency_key == f"{actor.key}:{idempotency_key}"))
         if earlier is not None:
-            return earlier
+            return _same_request(earlier, member_ids, rule_code, reason)
     rule = get_rule(rule_code)
     members = load_members(member_ids)
     require_members(actor, "organizer", members)
@@ -55,12 +58,21 @@ def propose(actor: Actor, member_ids: list[int], rule_code: str, reason: str,
         db.session.flush()
     except IntegrityError:  # the same request, sent twice at once: the first one stands
         db.session.rollback()
-        return db.session.scalar(select(Award).where(Award.idempotency_key == award.idempotency_key))
+        earlier = db.session.scalar(select(Award).where(Award.idempotency_key == award.idempotency_key))
+        return _same_request(earlier, member_ids, rule_code, reason)
     with committed("duplicate_award"):
         if not rule.needs_approval:
             award.status, award.decided_by, award.decided_at = "applied", actor.key, utcnow()
             _apply(award, rule)
     return award
+
+
+def _same_request(earlier: Award, member_ids: list[int], rule_code: str, reason: str) -> Award:
+    rule_id = db.session.scalar(select(Rule.id).where(Rule.code == rule_code))
+    if (earlier.rule_id, earlier.reason or "", {l.member_id for l in earlier.lines}) != (
+            rule_id, reason or "", set(member_ids)):
+        raise DomainError("idempotency_key_reused", details={"award_id": earlier.id})
+    return earlier
 
 
 def _apply(award: Award, rule: Rule) -> None:

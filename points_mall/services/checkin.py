@@ -105,6 +105,14 @@ def _attempt(actor_key: str, nonce: str, method: str, perform, activity_id=None,
     raise error
 
 
+def refuse_malformed(actor_key: str, method: str, fields: dict, member_id: int | None = None,
+                     activity_id: int | None = None) -> None:
+    """A scan whose request could not even be read (a NUL in the nonce, a number as payload) is still
+    an attempt: stored as invalid_input, without a nonce, since there is no usable one to replay."""
+    error = DomainError("invalid_input", details={"fields": fields})
+    _store_refusal(None, actor_key, method, error, activity_id, member_id)
+
+
 def _store_refusal(nonce_key, actor_key, method, error, activity_id, member_id) -> bool:
     """Store a refused attempt; False when its nonce was stored before."""
     if activity_id is not None and db.session.get(Activity, activity_id) is None:

@@ -18,6 +18,7 @@ from ..models import Product, Redemption, RedemptionLine
 from . import audit, ledger, notify, shop as shops
 from .access import Actor
 from .clock import period_bounds, utcnow
+from . import tx
 from .tx import committed
 
 MAX_LINES = 20
@@ -36,8 +37,7 @@ def _wanted(items: list[dict]) -> dict[int, int]:
 
 def redeem(member_id: int, shop_id: int, items: list[dict], idempotency_key: str) -> Redemption:
     """Reserve goods for points: all items or none; a retried key returns the first order."""
-    if not idempotency_key or len(idempotency_key) > 100:
-        raise DomainError("idempotency_key_required")
+    idempotency_key = tx.idempotency_key(idempotency_key)
     wanted = _wanted(items)
     with committed("conflict"):
         # One member's orders queue behind each other: retries and limits see the order before.

@@ -108,7 +108,7 @@ def listing(shop_id: int, staff_view: bool) -> list[Product]:
 
 
 def move_stock(actor: Actor, product_id: int, delta: int, kind: str, unit_cost: Decimal | None = None,
-               funding_source: int | None = None, note: str = "") -> StockMovement:
+               funding_org_id: int | None = None, note: str = "") -> StockMovement:
     """A keeper's stock change: a purchase (with cost and funder), a count adjustment, or a loss."""
     product = get_product(product_id)
     require_keeper(actor, product.shop)
@@ -117,16 +117,16 @@ def move_stock(actor: Actor, product_id: int, delta: int, kind: str, unit_cost: 
     if delta == 0 or (kind == "purchase" and delta < 0) or (kind == "loss" and delta > 0):
         raise DomainError("invalid_quantity")
     if kind == "purchase":
-        if unit_cost is None or unit_cost < 0 or funding_source is None:
+        if unit_cost is None or unit_cost < 0 or funding_org_id is None:
             raise DomainError("invalid_purchase")
-        get_org(funding_source)
+        get_org(funding_org_id)
     with committed("conflict"):
         after = change_on_hand(product.id, delta)
         if after is None:
             raise DomainError("out_of_stock", details={"product_id": product.id, "product": product.name, "on_hand": product.on_hand})
         movement = StockMovement(product_id=product.id, kind=kind, quantity=delta,
                                  unit_cost=unit_cost if kind == "purchase" else None,
-                                 funding_org_id=funding_source if kind == "purchase" else None,
+                                 funding_org_id=funding_org_id if kind == "purchase" else None,
                                  actor=actor.key, note=note, created_at=utcnow())
         db.session.add(movement)
         db.session.flush()

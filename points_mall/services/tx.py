@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import CATALOGUE, Conflict
+from ..errors import CATALOGUE, Conflict, DomainError
 from ..extensions import db
 
 
@@ -20,6 +20,20 @@ def committed(code: str = "conflict", message: str | None = None):
     except Exception:
         db.session.rollback()
         raise
+
+
+MAX_KEY = 100
+
+
+def idempotency_key(key: str | None, required: bool = True) -> str | None:
+    """The client's Idempotency-Key, checked: present when required, and not longer than we keep."""
+    if not key:
+        if required:
+            raise DomainError("idempotency_key_required")
+        return None
+    if len(key) > MAX_KEY:
+        raise DomainError("idempotency_key_too_long", details={"max_length": MAX_KEY})
+    return key
 
 
 def insert_or_add(model, keys: list[str], values: dict, add: str):

@@ -43,6 +43,7 @@ class Gateway(Protocol):
 
     def oauth_session(self, code: str) -> WechatSession:
         """A public-account web OAuth code → the follower's openid (and unionid)."""
+
     def oauth_authorize_url(self, redirect_uri: str, state: str, hint: str | None = None) -> str:
         """Where to send the browser for a web OAuth code (snsapi_base); it comes back to redirect_uri."""
 

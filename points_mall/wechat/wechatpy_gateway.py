@@ -145,6 +145,7 @@ class WechatpyGateway:
             params={"appid": self.public_account.appid, "secret": self.public_account.secret, "code": code,
                     "grant_type": "authorization_code", "access_token": ""}))
         return WechatSession(openid=result["openid"], unionid=result.get("unionid"))
+
     @property
     def oa_appid(self) -> str:
         return self.public_account.appid
