@@ -71,8 +71,9 @@ def docs_asset(filename):
 
 @web.get("/board")
 def board():
-    """The points and star board for the screen in the activity centre (公示栏): names masked."""
-    return render_template("board.html")
+    """The points and star board for the screen in the activity centre (公示栏): names masked. A public
+    page of the console app (frontend/console/admin/board), so it shares its charts and build."""
+    return _spa("console")
 
 
 

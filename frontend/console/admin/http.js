@@ -1,10 +1,10 @@
 // The admin pages' handle on the one API client (frontend/shared/api.js), and the few helpers
 // every page needs: paged lists, field errors beside the form field, downloads.
 import { ElMessage } from 'element-plus'
-import { ApiError, createApi } from '@shared/api.js'
+import { ApiError } from '@shared/api.js'
+import { api } from '../api.js' // the shell's client: a 401 goes back to log-in, a 403 "forbidden" says which role
 
-export const TOKEN_KEY = 'pm.console.token'
-export const api = createApi({ tokenKey: TOKEN_KEY })
+export { api }
 
 /** A server-paged list: the rows and the total from flask-smorest's X-Pagination header. */
 export async function getPage(path, query) {

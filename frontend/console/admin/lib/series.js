@@ -3,6 +3,8 @@
 import { DIMENSIONS } from './labels.js'
 
 const PALETTE = ['#c0392b', '#e67e22', '#f1c40f', '#27ae60', '#2980b9', '#8e44ad', '#7f8c8d']
+// The board is drawn on Party red: its series need light colours to be seen from across the hall.
+const BOARD_PALETTE = ['#ffd54f', '#4fc3f7', '#81c784', '#ffab91', '#ce93d8']
 
 /** Every month from `from` to `to` (YYYY-MM-DD) as YYYY-MM, so months without handovers show as 0. */
 export function monthsBetween(from, to) {
@@ -26,9 +28,9 @@ export function monthOption(report, from, to) {
     color: PALETTE,
     tooltip: { trigger: 'axis' },
     legend: { data: ['成本价值（元）', '兑换人数'], top: 0 },
-    grid: { left: 56, right: 48, top: 36, bottom: 32 },
+    grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: months },
-    yAxis: [{ type: 'value', name: '元' }, { type: 'value', name: '人', minInterval: 1 }],
+    yAxis: [{ type: 'value' }, { type: 'value', minInterval: 1, splitLine: { show: false } }],
     series: [
       { name: '成本价值（元）', type: 'bar', data: months.map((m) => byName.get(m)?.value_at_cost ?? 0) },
       { name: '兑换人数', type: 'line', yAxisIndex: 1, data: months.map((m) => byName.get(m)?.redeemers ?? 0) },
@@ -115,14 +117,14 @@ export function attendanceOption(rows) {
 export function branchBoardOption(board) {
   const rows = [...(board.rows || [])].reverse()
   return {
-    color: PALETTE,
+    color: BOARD_PALETTE,
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     legend: { top: 0, textStyle: { color: '#fff', fontSize: 16 } },
     grid: { left: 8, right: 32, top: 40, bottom: 8, containLabel: true },
-    xAxis: { type: 'value', axisLabel: { color: '#fde' } },
+    xAxis: { type: 'value', axisLabel: { color: '#fde', fontSize: 14 }, splitLine: { lineStyle: { color: 'rgba(255,255,255,0.15)' } } },
     yAxis: { type: 'category', data: rows.map((r) => r.org), axisLabel: { color: '#fff', fontSize: 16 } },
     series: Object.entries(DIMENSIONS).map(([key, name]) => ({
-      name, type: 'bar', stack: 'score',
+      name, type: 'bar', stack: 'score', barMaxWidth: 36,
       data: rows.map((r) => (r.members ? Math.round(((r.by_dimension[key] || 0) / r.members) * 10) / 10 : 0)),
     })),
   }
@@ -131,7 +133,7 @@ export function branchBoardOption(board) {
 /** The board's dimension view: total score per dimension. */
 export function dimensionBoardOption(board) {
   return {
-    color: PALETTE,
+    color: BOARD_PALETTE,
     tooltip: { trigger: 'item' },
     series: [{
       type: 'pie', radius: ['30%', '62%'],
