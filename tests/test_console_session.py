@@ -69,3 +69,10 @@ def test_the_approvals_inbox_names_the_rule_and_the_members(client, park):
     pending = client.get("/api/v1/awards/pending", headers=park.auth("admin")).get_json()
     assert pending[0]["rule_name"] == "performance.pioneer"
     assert [line["name"] for line in pending[0]["lines"]] == [m.name for m in members]
+
+
+def test_a_keeper_picks_who_paid_from_the_committee_and_branches_not_groups(client, park, shop):
+    funders = client.get("/api/v1/shop/funding-orgs", headers=park.auth("keeper")).get_json()
+    names = [o["name"] for o in funders]
+    assert names[0] == "综合党委" and "星联电子党支部" in names and "星联第一党小组" not in names
+    assert client.get("/api/v1/shop/funding-orgs", headers=park.auth("org_a")).status_code == 403

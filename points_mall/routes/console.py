@@ -1,8 +1,8 @@
-"""Reads the staff console needs beside the public contract: an activity's leave requests."""
+"""Reads the staff console needs beside the public contract: leave requests, who may fund goods."""
 from flask_smorest import Blueprint
 
-from ..schemas.console import LeaveRequestOut
-from ..services import leave
+from ..schemas.console import FunderOut, LeaveRequestOut
+from ..services import funders, leave
 from .security import BEARER, current_actor, requires
 
 blp = Blueprint("console", __name__, url_prefix="/api/v1", description="工作台")
@@ -15,3 +15,12 @@ blp = Blueprint("console", __name__, url_prefix="/api/v1", description="工作�
 def leave_requests(activity_id):
     """Who asked for leave from this activity, pending first (approve or reject each)."""
     return leave.for_activity(current_actor(), activity_id)
+
+
+@blp.get("/shop/funding-orgs")
+@requires("shopkeeper")
+@blp.response(200, FunderOut(many=True))
+@blp.doc(security=[BEARER])
+def funding_orgs():
+    """The organisations a purchase may be paid by (funding_org_id of a stock-in)."""
+    return funders.funding_orgs()

@@ -12,3 +12,10 @@ class LeaveRequestOut(Schema):
     status = fields.String(metadata={"description": "pending / approved / rejected"})
     decided_by = fields.String(allow_none=True)
     created_at = fields.DateTime()
+
+
+class FunderOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    parent_id = fields.Integer(allow_none=True)
