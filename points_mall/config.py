@@ -39,6 +39,12 @@ class Config:
     PICKUP_DAYS = _env_int("PICKUP_DAYS", 7)  # an unclaimed order expires and is refunded after this
     LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "60/minute")
 
+    # Goods photos: stored under UPLOAD_DIR (None: instance/uploads) by the disk storage, the only
+    # STORAGE_BACKEND in this build; an S3-compatible one implements services/storage.Storage.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or None
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "disk")
+    PHOTO_MAX_BYTES = _env_int("PHOTO_MAX_BYTES", 2 * 1024 * 1024)
+
     # Yearly score needed for 1..5 stars (党员星级).
     STAR_THRESHOLDS = [int(x) for x in os.environ.get("STAR_THRESHOLDS", "20,40,60,80,100").split(",")]
 
