@@ -34,8 +34,15 @@ const NEXT_STEP = {
 
 export function refusal(error) {
   const code = error instanceof ApiError ? error.code : 'network_error'
-  const message = error instanceof ApiError ? error.message : '网络连接失败'
-  return { ok: false, code, message, next: NEXT_STEP[code] || '如有疑问请联系组织者', retry: ['network_error',
+  let message = error instanceof ApiError ? error.message : '网络连接失败'
+  let next = NEXT_STEP[code]
+  // "二维码已过期，请扫描…": the headline says what happened, the line below what to do, not both twice.
+  const cut = message.indexOf('，请')
+  if (cut > 0) {
+    next = next || message.slice(cut + 1)
+    message = message.slice(0, cut)
+  }
+  return { ok: false, code, message, next: next || '如有疑问请联系组织者', retry: ['network_error',
     'location_required', 'location_denied', 'out_of_range', 'rate_limited', 'not_open_yet'].includes(code) }
 }
 

@@ -34,9 +34,11 @@ describe('check-in', () => {
   })
 
   it('turns a refusal into what to do next', async () => {
-    const post = async () => { throw new ApiError(400, 'code_expired', '二维码已过期') }
+    const post = async () => { throw new ApiError(400, 'code_expired', '二维码已过期，请扫描屏幕上的最新二维码') }
     const r = await checkIn({ post, payload: 'p', nonce: nonces() })
     expect(r).toMatchObject({ ok: false, code: 'code_expired', message: '二维码已过期', next: '请扫描屏幕上最新的二维码', retry: false })
+    const other = await checkIn({ post: async () => { throw new ApiError(409, 'odd', '出错了，请联系支部') }, payload: 'p', nonce: nonces() })
+    expect(other).toMatchObject({ message: '出错了', next: '请联系支部' })
   })
 
   it('says so when the location is refused', async () => {

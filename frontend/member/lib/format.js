@@ -45,3 +45,12 @@ export function groupedCode(code) {
 export function stars(n) {
   return '★'.repeat(n || 0) + '☆'.repeat(Math.max(0, 5 - (n || 0)))
 }
+
+/** The server's inline QR SVG (fixed width and height) made to scale with its box. */
+export function scalableSvg(svg) {
+  const s = String(svg || '')
+  if (!s || /viewBox=/.test(s)) return s
+  const m = /<svg\b[^>]*?\swidth="(\d+)"[^>]*?\sheight="(\d+)"/.exec(s)
+  if (!m) return s
+  return s.replace(/<svg\b/, `<svg viewBox="0 0 ${m[1]} ${m[2]}"`).replace(/(<svg\b[^>]*?)\swidth="\d+"\s+height="\d+"/, '$1')
+}

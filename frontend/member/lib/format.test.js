@@ -17,3 +17,13 @@ describe('format', () => {
     expect(when(new Date(2025, 0, 2, 14, 30).toISOString(), now)).toBe('2025年1月2日 14:30')
   })
 })
+
+describe('QR svg', () => {
+  it('gets a viewBox and loses its fixed size, so it fills its box', async () => {
+    const { scalableSvg } = await import('./format.js')
+    const out = scalableSvg('<svg width="250" height="250" class="segno"><path d="M0 0"/></svg>')
+    expect(out).toBe('<svg viewBox="0 0 250 250" class="segno"><path d="M0 0"/></svg>')
+    expect(scalableSvg('<svg viewBox="0 0 1 1"></svg>')).toBe('<svg viewBox="0 0 1 1"></svg>')
+    expect(scalableSvg(null)).toBe('')
+  })
+})
