@@ -42,10 +42,10 @@ def revoke(actor: Actor, grant_id: int) -> None:
     """Take a grant back; nobody takes away their own (so the last admin cannot lock everyone out)."""
     grant = db.session.get(Grant, grant_id)
     if grant is None:
-        raise NotFound("unknown_grant", "授权不存在或已撤回", 404, {"grant_id": grant_id})
+        raise NotFound("unknown_grant", details={"grant_id": grant_id})
     holder = ("staff", grant.staff_id) if grant.staff_id else ("member", grant.member_id)
     if holder == (actor.kind, actor.id):
-        raise DomainError("own_grant", "不能撤回自己的授权，请让另一位管理员操作", 409)
+        raise DomainError("own_grant")
     if grant.shop_id is not None:
         shop = db.session.get(Shop, grant.shop_id)
         require_org(actor, "admin", shop.org)

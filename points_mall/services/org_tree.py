@@ -58,12 +58,11 @@ def move(actor: Actor, org_id: int, parent_id: int) -> Org:
     """Put a node and its whole subtree under another parent (never under itself)."""
     org = _keepable(actor, org_id)
     if org.parent_id is None:
-        raise DomainError("cannot_move_root", "最上级组织不能移动", 422)
+        raise DomainError("cannot_move_root")
     parent = get_org(parent_id)
     require_org(actor, "admin", parent)
     if parent.path.startswith(org.path):
-        raise DomainError("move_into_own_subtree", "不能移到它自己或它的下级组织之下，请选择其他上级", 422,
-                          {"org_id": org.id, "parent_id": parent.id})
+        raise DomainError("move_into_own_subtree", details={"org_id": org.id, "parent_id": parent.id})
     if not parent.active:
         raise DomainError("org_retired", f"“{parent.name}”已撤销，请选择其他上级", 422)
     _unique_among_siblings(org.name, parent.id, org.id)
@@ -84,13 +83,12 @@ def retire(actor: Actor, org_id: int) -> Org:
     """Retire a node that no longer has active members or active children (撤销)."""
     org = _keepable(actor, org_id)
     if org.parent_id is None:
-        raise DomainError("cannot_retire_root", "最上级组织不能撤销", 422)
+        raise DomainError("cannot_retire_root")
     children = db.session.scalar(select(func.count()).where(Org.parent_id == org.id, Org.active))
     members = db.session.scalar(select(func.count()).select_from(Member)
                                 .where(Member.org_id == org.id, Member.status == "active"))
     if children or members:
-        raise DomainError("org_not_empty", f"该组织还有{children}个下级组织、{members}名在册人员，请先移走或撤销后再撤销",
-                          409, {"children": children, "members": members})
+        raise DomainError("org_not_empty", details={"children": children, "members": members})
     with committed("conflict"):
         audit.record(actor, "org.retire", "org", org.id, {"active": org.active}, {"active": False})
         org.active = False

@@ -19,6 +19,10 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):g}MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)}KB"
+
+
 def max_bytes() -> int:
     return int(current_app.config.get("PHOTO_MAX_BYTES") or DEFAULT_MAX_BYTES)
 
@@ -28,13 +32,12 @@ def upload_photo(actor: Actor, data: bytes) -> dict:
     require_role(actor, "shopkeeper")
     limit = max_bytes()
     if len(data) > limit:
-        raise DomainError("photo_too_large", f"图片不能超过{limit // (1024 * 1024)}MB，请压缩后再上传", 413,
-                          {"max_bytes": limit, "size": len(data)})
+        raise DomainError("photo_too_large", details={"max_size": _size(limit), "max_bytes": limit})
     if not data:
-        raise DomainError("photo_empty", "文件是空的，请重新选择图片", 422)
+        raise DomainError("photo_empty")
     content_type = sniff(data)
     if content_type is None:
-        raise DomainError("photo_type", "只能上传 JPG、PNG 或 WebP 图片，请换一张图片", 415)
+        raise DomainError("photo_type")
     store = storage()
     key = store.save(data, content_type)
     return {"key": key, "url": store.url(key), "content_type": content_type, "size": len(data)}
