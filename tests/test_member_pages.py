@@ -166,9 +166,15 @@ def test_a_member_scans_binds_earns_redeems_and_sees_the_handover(app, client, p
     assert "本人扫码" in checkin_entry and "年度 +2" in checkin_entry and "超市 +2" in checkin_entry
     assert "兑换" in phone.find_elements(By.CSS_SELECTOR, ".entry")[0].text
     shot(phone, "member-points.png")
+    phone.get(f"{public_base}/m/activities")
+    wait.until(lambda d: "主题党日" in all_text(d, ".van-cell"))
+    assert "已签到" in all_text(phone, ".van-cell")
+    shot(phone, "member-activities.png", full=False)
     phone.get(f"{public_base}/m/code")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#my-code svg"))
     shot(phone, "member-code.png", full=False)
+    loaded = phone.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
+    assert loaded and all(url.startswith(public_base) for url in loaded), loaded  # nothing from another host
 
 
 def test_the_pages_work_in_a_desktop_browser_too(app, client, park, shop, browser, public_base):  # noqa: F811
