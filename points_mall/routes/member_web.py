@@ -67,8 +67,7 @@ def my_shops():
 @blp.doc(security=[BEARER])
 def my_products(query):
     """The goods on sale, each with how many more this member may take (limit_left, null = no limit)."""
-    rows = member_view.products_for(current_member_id(), query["shop_id"])
-    return [_with(r["product"], limit_left=r["limit_left"], limit_period_name=r["limit_period_name"]) for r in rows]
+    return member_view.products_for(current_member_id(), query["shop_id"])
 
 
 @blp.get("/me/activities")
@@ -102,13 +101,3 @@ def web_checkin(body):
     return checkin.scan(current_member_id(), body["payload"], body["nonce"], body["latitude"], body["longitude"],
                         scanned_at=at)
 
-
-class _with:
-    """An object read through, with a few attributes added for the answer."""
-
-    def __init__(self, obj, **extra):
-        self._obj = obj
-        self.__dict__.update(extra)
-
-    def __getattr__(self, name):
-        return getattr(self._obj, name)

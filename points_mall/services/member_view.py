@@ -18,24 +18,24 @@ def shops_for(member_id: int) -> list[Shop]:
     return list(db.session.scalars(select(Shop).where(Shop.active, Shop.org_id.in_(ancestors)).order_by(Shop.id)))
 
 
-def products_for(member_id: int, shop_id: int) -> list[dict]:
-    """The shop's goods on sale now, each with how many more this member may take in its period."""
+def products_for(member_id: int, shop_id: int) -> list:
+    """The shop's goods on sale now, each with how many more this member may take in its period
+    (limit_left, None without a limit): one query per kind of period, not one per product."""
     products = shops.listing(shop_id, staff_view=False)
-    now, out = utcnow(), []
-    for product in products:
-        left = None
-        if product.per_member_limit is not None:
-            start, end = period_bounds(now, product.limit_period)
-            taken = db.session.scalar(
-                select(func.coalesce(func.sum(RedemptionLine.quantity), 0))
-                .join(Redemption, RedemptionLine.redemption_id == Redemption.id)
-                .where(Redemption.member_id == member_id, RedemptionLine.product_id == product.id,
-                       Redemption.status.in_(("reserved", "fulfilled")),
-                       Redemption.created_at >= start, Redemption.created_at < end))
-            left = max(0, product.per_member_limit - taken)
-        out.append({"product": product, "limit_left": left,
-                    "limit_period_name": PERIOD_NAMES.get(product.limit_period)})
-    return out
+    limited = [p for p in products if p.per_member_limit is not None]
+    taken: dict[int, int] = {}
+    for period in {p.limit_period for p in limited}:
+        start, end = period_bounds(utcnow(), period)
+        ids = [p.id for p in limited if p.limit_period == period]
+        taken.update(db.session.execute(
+            select(RedemptionLine.product_id, func.sum(RedemptionLine.quantity))
+            .join(Redemption, RedemptionLine.redemption_id == Redemption.id)
+            .where(Redemption.member_id == member_id, RedemptionLine.product_id.in_(ids),
+                   Redemption.status.in_(("reserved", "fulfilled")),
+                   Redemption.created_at >= start, Redemption.created_at < end)
+            .group_by(RedemptionLine.product_id)).all())
+    return [Extended(p, limit_left=None if p.per_member_limit is None else max(0, p.per_member_limit - taken.get(p.id, 0)),
+                     limit_period_name=PERIOD_NAMES.get(p.limit_period)) for p in products]
 
 
 def describe_entries(entries: list, member_id: int) -> list[dict]:
@@ -46,18 +46,18 @@ def describe_entries(entries: list, member_id: int) -> list[dict]:
                  if (e.actor or "").startswith("staff:") and e.actor.split(":", 1)[1].isdigit()}
     staff = dict(db.session.execute(select(StaffUser.id, StaffUser.display_name)
                                     .where(StaffUser.id.in_(staff_ids))).all()) if staff_ids else {}
-    return [Described(e, rules.get(e.rule_id), _giver(e, member_id, staff)) for e in entries]
+    return [Extended(e, rule_name=rules.get(e.rule_id), given_by=_giver(e, member_id, staff)) for e in entries]
 
 
-class Described:
-    """A record read through, with what the member's page adds to it."""
+class Extended:
+    """A record read through, with what the member's page adds to it (for the response schema)."""
 
-    def __init__(self, entry, rule_name: str | None, given_by: str, **extra):
-        self._entry, self.rule_name, self.given_by = entry, rule_name, given_by
+    def __init__(self, record, **extra):
+        self._record = record
         self.__dict__.update(extra)
 
     def __getattr__(self, name):
-        return getattr(self._entry, name)
+        return getattr(self._record, name)
 
 
 def _giver(entry, member_id: int, staff: dict) -> str:
@@ -104,6 +104,6 @@ def _with_part(member_id: int, found: list) -> list:
             outcome = "absent"
         else:
             outcome = None
-        out.append(Described(a, None, "", checked_in_at=c.scanned_at if c else None, points=c.points if c else None,
+        out.append(Extended(a, checked_in_at=c.scanned_at if c else None, points=c.points if c else None,
                              leave=leave, outcome=outcome))
     return out
