@@ -39,6 +39,8 @@ def log_in(browser, url: str, username: str, password: str):
     from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(url)
+    # The console is a single-page app: its log-in form appears once the scripts have run.
+    WebDriverWait(browser, 15, poll_frequency=0.1).until(lambda d: d.find_elements(By.ID, "username"))
     browser.find_element(By.ID, "username").send_keys(username)
     browser.find_element(By.ID, "password").send_keys(password)
     browser.find_element(By.ID, "login-button").click()

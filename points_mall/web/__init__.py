@@ -9,7 +9,9 @@ from ..services import codes
 from ..services.clock import utcnow
 from ..services.web_login import RECEIPT_TTL, SCAN_COOKIE, issue_receipt
 
-web = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static/web")
+# The projector (/console/activities/{id}/display) and the counter (/console/shop) are console routes now,
+# served by console_app below like every other console page.
+web = Blueprint("web", __name__, template_folder="templates")
 
 
 @web.get("/")
@@ -47,18 +49,6 @@ def code_landing(kind, obj_id):
     response.set_cookie(SCAN_COOKIE, browser, max_age=int(RECEIPT_TTL.total_seconds()), path="/api/v1/checkins",
                         httponly=True, samesite="Lax", secure=request.is_secure)
     return response
-
-
-@web.get("/console/activities/<id:activity_id>/display")
-def display(activity_id):
-    """The organizer's screen at the event: a big rotating code and who has checked in."""
-    return render_template("display.html", activity_id=activity_id)
-
-
-@web.get("/console/shop")
-def counter():
-    """The shopkeeper's counter: type or scan the pickup code, check the preview, confirm."""
-    return render_template("counter.html")
 
 
 @web.get("/docs/assets/<path:filename>")
