@@ -2,6 +2,7 @@
 // every page needs: paged lists, field errors beside the form field, downloads.
 import { ElMessage } from 'element-plus'
 import { ApiError } from '@shared/api.js'
+import { localDay } from './lib/labels.js'
 import { api } from '../api.js' // the shell's client: a 401 goes back to log-in, a 403 "forbidden" says which role
 
 export { api }
@@ -49,5 +50,5 @@ export async function attempt(fn, success) {
   }
 }
 
-export const today = () => new Date().toISOString().slice(0, 10)
+export const today = () => localDay()
 export const yearStart = () => `${new Date().getFullYear()}-01-01`

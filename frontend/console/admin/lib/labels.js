@@ -10,3 +10,15 @@ export const MOVEMENTS = { purchase: '进货', adjustment: '盘点调整', loss:
 
 export const yuan = (v) => Number(v || 0).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
 export const percent = (r) => (r == null ? '—' : `${Math.round(r * 1000) / 10}%`)
+
+const pad = (n) => String(n).padStart(2, '0')
+/** A moment from the API (ISO, with zone) as the admin's wall-clock time: 2026-07-01 09:30[:05]. */
+export function when(iso, seconds = false) {
+  if (!iso) return ''
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return String(iso)
+  const day = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+  return `${day} ${pad(d.getHours())}:${pad(d.getMinutes())}${seconds ? `:${pad(d.getSeconds())}` : ''}`
+}
+/** Today's date where the admin is (not UTC's: before 8 a.m. in Beijing UTC is still yesterday). */
+export const localDay = (d = new Date()) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`

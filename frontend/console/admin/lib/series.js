@@ -76,7 +76,7 @@ export function stockOption(lines) {
     grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: lines.map((l) => l.name), axisLabel: { interval: 0, rotate: lines.length > 6 ? 30 : 0 } },
     yAxis: { type: 'value', minInterval: 1 },
-    series: [{ type: 'bar', name: '库存', data: lines.map((l) => ({ value: l.on_hand, itemStyle: { color: l.low ? '#c0392b' : '#2980b9' } })) }],
+    series: [{ type: 'bar', name: '库存', barMaxWidth: 64, data: lines.map((l) => ({ value: l.on_hand, itemStyle: { color: l.low ? '#c0392b' : '#2980b9' } })) }],
   }
 }
 
