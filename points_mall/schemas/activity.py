@@ -1,7 +1,7 @@
 """Activities, check-ins, attendance."""
 from marshmallow import Schema, fields, validate
 
-from .common import Patch, Query, Day, Id, Int, Moment, Text
+from .common import Day, Flag, Id, Int, Moment, Patch, Query, Text
 
 from ..models.activity import ACTIVITY_KINDS
 
@@ -20,9 +20,9 @@ class ActivityIn(Schema):
     checkin_opens_at = Moment(load_default=None, allow_none=True)
     checkin_closes_at = Moment(load_default=None, allow_none=True)
     capacity = Int(load_default=None, allow_none=True, validate=validate.Range(1, 100000))
-    open_to_volunteers = fields.Boolean(load_default=False)
+    open_to_volunteers = Flag(load_default=False)
     rule_code = Text(load_default=None, allow_none=True)
-    publish = fields.Boolean(load_default=False)
+    publish = Flag(load_default=False)
 
 
 class ActivityPatch(Patch, ActivityIn):
@@ -46,7 +46,7 @@ class ActivityOut(Schema):
     checkin_opens_at = fields.DateTime()
     checkin_closes_at = fields.DateTime()
     capacity = fields.Integer(allow_none=True)
-    open_to_volunteers = fields.Boolean()
+    open_to_volunteers = Flag()
     rule_id = fields.Integer(allow_none=True)
     status = fields.String()
 
@@ -101,7 +101,7 @@ class CheckinOut(Schema):
     checkin_id = fields.Integer()
     points = fields.Integer()
     spendable = fields.Integer()
-    late_upload = fields.Boolean()
+    late_upload = Flag()
 
 
 class OfflineResult(CheckinOut):
@@ -134,7 +134,7 @@ class Attendee(Schema):
     scanned_at = fields.DateTime()
     method = fields.String()
     points = fields.Integer()
-    late_upload = fields.Boolean()
+    late_upload = Flag()
     reason = fields.String()
 
 
@@ -168,4 +168,4 @@ class OrgAttendanceRow(Schema):
     on_leave = fields.Integer()
     absent = fields.Integer()
     rate = fields.Float(allow_none=True)
-    has_minutes = fields.Boolean()
+    has_minutes = Flag()

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from ..models.member import MEMBER_STATUSES, MEMBER_TYPES
 from ..models.rules import CAP_PERIODS, DIMENSIONS
-from .common import Day, Id, Int, Patch, Phone, Query, Text, mask_name
+from .common import Day, Flag, Id, Int, Patch, Phone, Query, Text, Upload, mask_name
 from .people import MemberOut
 from .points import RuleOut
 from .mall import ShopOut
@@ -15,13 +15,13 @@ class OrgNode(Schema):
     name = fields.String()
     kind = fields.String()
     parent_id = fields.Integer(allow_none=True)
-    active = fields.Boolean()
+    active = Flag()
     members = fields.Integer(metadata={"description": "在册（正常状态）人数，不含下级"})
     children = fields.List(fields.Nested(lambda: OrgNode()))
 
 
 class OrgTreeQuery(Query):
-    include_retired = fields.Boolean(load_default=False)
+    include_retired = Flag(load_default=False)
 
 
 class OrgPatch(Patch):
@@ -36,7 +36,7 @@ class OrgKept(Schema):
     name = fields.String()
     kind = fields.String()
     parent_id = fields.Integer(allow_none=True)
-    active = fields.Boolean()
+    active = Flag()
 
 
 class MemberSearch(Query):
@@ -85,7 +85,7 @@ class ImportCheckOut(Schema):
     rows = fields.Integer()
     valid = fields.Integer()
     error_count = fields.Integer()
-    ok = fields.Boolean(metadata={"description": "true: 没有错误，可以导入"})
+    ok = Flag(metadata={"description": "true: 没有错误，可以导入"})
     preview = fields.List(fields.Nested(PreviewRow))
     errors = fields.List(fields.Nested(RowError))
 
@@ -104,7 +104,7 @@ class GrantRow(Schema):
 
 
 class RuleQuery(Query):
-    include_retired = fields.Boolean(load_default=True)
+    include_retired = Flag(load_default=True)
 
 
 class RulePatch(Patch):
@@ -114,12 +114,12 @@ class RulePatch(Patch):
     points = Int(validate=validate.Range(-1000, 1000))
     cap_period = fields.String(allow_none=True, validate=validate.OneOf(CAP_PERIODS))
     cap = Int(allow_none=True, validate=validate.Range(1, 100000))
-    needs_approval = fields.Boolean()
-    active = fields.Boolean()
+    needs_approval = Flag()
+    active = Flag()
 
 
 class RuleKept(RuleOut):
-    active = fields.Boolean()
+    active = Flag()
 
 
 class ShopPatch(Patch):
@@ -127,16 +127,15 @@ class ShopPatch(Patch):
     org_id = Id()
     address = Text(validate=validate.Length(0, 200))
     opening_hours = Text(validate=validate.Length(0, 100))
-    active = fields.Boolean()
+    active = Flag()
 
 
 class ShopKept(ShopOut):
-    active = fields.Boolean()
+    active = Flag()
     org = fields.Function(lambda s: s.org.name if s.org else "")
 
 
-class PhotoIn(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+PhotoIn = Upload
 
 
 class PhotoOut(Schema):

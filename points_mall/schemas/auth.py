@@ -1,7 +1,7 @@
 """Logins."""
 from marshmallow import Schema, fields, validate
 
-from .common import Phone, Text
+from .common import Flag, Phone, Text
 from .people import MemberOut
 
 
@@ -12,7 +12,7 @@ class WechatLoginIn(Schema):
 class WechatLoginOut(Schema):
     token = fields.String()
     member = fields.Nested(MemberOut, allow_none=True)
-    needs_binding = fields.Boolean()
+    needs_binding = Flag()
 
 
 class BindIn(Schema):

@@ -7,7 +7,7 @@ dates lie in a plausible span.
 import re
 from datetime import date, datetime, timezone
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 INT32_MAX = 2**31 - 1
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -49,6 +49,17 @@ class Id(Int):
 
     def __init__(self, **kw):
         super().__init__(minimum=1, maximum=INT32_MAX, **kw)
+
+
+class Flag(fields.Boolean):
+    """true or false: in a JSON body nothing else (not 0, not "yes"); in a query string true/false/1/0."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if isinstance(self.root, Query) and isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
+            return value.lower() in ("true", "1")
+        raise self.make_error("invalid")
 
 
 class Text(fields.String):
@@ -118,6 +129,15 @@ class Patch(Schema):
             raise ValidationError("请至少修改一项", "_schema")
 
 
+class Upload(Schema):
+    """A multipart upload of one file; other parts of the form are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
 class Number(fields.Decimal):
     """A decimal amount (yuan) that travels as a JSON number both ways, never as a string."""
 
@@ -172,4 +192,4 @@ def mask_name(name: str | None) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-__all__ = ["Query", "Patch", "Id", "Int", "Text", "Phone", "PickupCode", "Moment", "Day", "Number", "mask_phone", "mask_name", "INT32_MAX", "date"]
+__all__ = ["Upload", "Query", "Patch", "Flag", "Id", "Int", "Text", "Phone", "PickupCode", "Moment", "Day", "Number", "mask_phone", "mask_name", "INT32_MAX", "date"]

@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from ..models.mall import LIMIT_PERIODS
 from ..services import codes
-from .common import Patch, Query, Day, Id, Int, Moment, Number, PickupCode, Text, mask_name, mask_phone
+from .common import Day, Flag, Id, Int, Moment, Number, Patch, PickupCode, Query, Text, mask_name, mask_phone
 
 
 class ShopIn(Schema):
@@ -36,7 +36,7 @@ class ProductIn(Schema):
 
 
 class ProductPatch(Patch, ProductIn):
-    active = fields.Boolean()
+    active = Flag()
 
     class Meta:
         exclude = ("shop_id",)
@@ -54,7 +54,7 @@ class ProductOut(Schema):
     limit_period = fields.String(allow_none=True)
     available_from = fields.DateTime(allow_none=True)
     available_until = fields.DateTime(allow_none=True)
-    active = fields.Boolean()
+    active = Flag()
     on_hand = fields.Integer()
     low_stock_threshold = fields.Integer()
 
@@ -149,7 +149,7 @@ class HandoverQuery(Query):
     shop_id = Id(required=True)
     status = fields.String(load_default=None, validate=validate.OneOf(["reserved", "fulfilled", "cancelled",
                                                                        "expired"]))
-    today = fields.Boolean(load_default=False)
+    today = Flag(load_default=False)
 
 
 class ReportQuery(Query):
@@ -197,7 +197,7 @@ class StockLine(Schema):
     product_id = fields.Integer()
     name = fields.String()
     on_hand = fields.Integer()
-    low = fields.Boolean()
+    low = Flag()
     movements = fields.Dict(keys=fields.String(), values=fields.Integer())
     movements_total = fields.Integer()
     average_cost = fields.Float()

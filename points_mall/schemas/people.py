@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 
 from ..models.member import MEMBER_TYPES, ROLES
 from ..models.org import ORG_KINDS
-from .common import Query, Day, Id, Phone, Text, mask_phone
+from .common import Day, Flag, Id, Phone, Query, Text, Upload, mask_phone
 
 
 class OrgIn(Schema):
@@ -17,7 +17,7 @@ class OrgOut(Schema):
     name = fields.String()
     kind = fields.String()
     parent_id = fields.Integer(allow_none=True)
-    active = fields.Boolean(metadata={"description": "false: 已撤销"})
+    active = Flag(metadata={"description": "false: 已撤销"})
 
 
 class MemberIn(Schema):
@@ -48,8 +48,7 @@ class MemberQuery(Query):
     q = Text(load_default=None, validate=validate.Length(1, 50))
 
 
-class ImportIn(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+ImportIn = Upload
 
 
 class ImportOut(Schema):

@@ -1,7 +1,7 @@
 """Rules, the ledger, awards, the member's own page."""
 from marshmallow import Schema, fields, validate
 
-from .common import Query, Id, Int, Text
+from .common import Flag, Id, Int, Query, Text
 
 from ..models import Member, Rule
 from ..models.rules import CAP_PERIODS, DIMENSIONS
@@ -23,7 +23,7 @@ class RuleIn(Schema):
     points = Int(required=True, validate=validate.Range(-1000, 1000))
     cap_period = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CAP_PERIODS))
     cap = Int(load_default=None, allow_none=True, validate=validate.Range(1, 100000))
-    needs_approval = fields.Boolean(load_default=False)
+    needs_approval = Flag(load_default=False)
 
 
 class RuleOut(Schema):
@@ -34,7 +34,7 @@ class RuleOut(Schema):
     points = fields.Integer()
     cap_period = fields.String(allow_none=True)
     cap = fields.Integer(allow_none=True)
-    needs_approval = fields.Boolean()
+    needs_approval = Flag()
 
 
 class EntryOut(Schema):
