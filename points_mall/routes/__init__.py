@@ -20,6 +20,29 @@ def document(spec) -> None:
             if isinstance(operation, dict) and operation.pop("x-xlsx", False):
                 content = operation["responses"]["200"]["content"]
                 content[XLSX] = {"schema": {"type": "string", "format": "binary"}}
+    spec._paths["/wechat/callback"] = WECHAT_CALLBACK  # a plain blueprint: flask-smorest does not see it
     for header in spec.components.headers.values():
         if header.get("schema", {}).get("$ref", "").endswith("/PaginationMetadata"):
             header["schema"] = {"type": "string", "description": "JSON：total, total_pages, page, ..."}
+
+
+_SIGNED = [{"in": "query", "name": n, "required": True, "schema": {"type": "string"}}
+           for n in ("signature", "timestamp", "nonce")]
+_REFUSED = {"403": {"$ref": "#/components/responses/DEFAULT_ERROR"},  # a forged signature: nothing is done
+            "default": {"$ref": "#/components/responses/DEFAULT_ERROR"}}
+# The public account's server URL speaks WeChat's protocol (signed query, XML body), not JSON.
+WECHAT_CALLBACK = {
+    "get": {"tags": ["wechat"], "summary": "微信服务器配置校验：签名正确时原样返回 echostr",
+            "parameters": _SIGNED + [{"in": "query", "name": "echostr", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "echostr", "content": {"text/html": {"schema": {"type": "string"}}}},
+                          **_REFUSED}},
+    "post": {"tags": ["wechat"], "summary": "公众号消息与事件（明文或安全模式）：扫码签到、回复“积分”",
+             "parameters": _SIGNED + [{"in": "query", "name": n, "schema": {"type": "string"}}
+                                      for n in ("encrypt_type", "msg_signature", "openid")],
+             "requestBody": {"required": True, "content": {"text/xml": {"schema": {"type": "string"}}}},
+             "responses": {"200": {"description": "被动回复（XML），或 success",
+                                   "content": {"application/xml": {"schema": {"type": "string"}},
+                                               "text/html": {"schema": {"type": "string"}}}},
+                           "400": {"$ref": "#/components/responses/DEFAULT_ERROR"},
+                           **_REFUSED}},
+}
