@@ -179,3 +179,14 @@ def test_an_award_key_reused_for_another_award_is_refused(client, park, sql):
     assert first.status_code == 201 and again.get_json()["id"] == first.get_json()["id"]
     assert error(other) == (409, "idempotency_key_reused")
     assert sql("SELECT count(*) FROM award") == 1
+
+
+def test_a_control_character_stored_before_the_fix_does_not_break_an_export(client, park, shop, sql):
+    sql("UPDATE product SET name = :n WHERE id = :p", n="毛\x07巾", p=shop.products["毛巾"])
+    sql("UPDATE member SET name = :n WHERE id = :m", n="赵\x1b六", m=park.members_a[0].id)
+    r = client.get(f"/api/v1/reports/stock?shop_id={shop.shop_id}&format=xlsx", headers=park.auth("keeper"))
+    assert r.status_code == 200 and r.data[:2] == b"PK"
+    from openpyxl import load_workbook
+    from io import BytesIO
+    cells = {v for ws in load_workbook(BytesIO(r.data)) for row in ws.iter_rows(values_only=True) for v in row}
+    assert "毛巾" in cells
