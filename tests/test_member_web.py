@@ -176,3 +176,10 @@ def test_my_activities_show_my_part_checked_in_on_leave_or_absent(client, park, 
                                                                  "status": "approved"}
     assert client.get(f"/api/v1/me/activities/{here['id']}", headers=park.auth(park.members_b[0])).status_code == 404
     assert gone["id"]
+
+
+def test_on_the_console_gateway_a_dev_code_logs_in_the_member_it_names_on_the_web_pages_too(client, park, sql):
+    m = park.members_a[4]
+    sql("UPDATE member SET openid = 'demo-member' WHERE id = :m", m=m.id)
+    answer = client.post("/api/v1/auth/web-login", json={"code": "dev:demo-member"}).get_json()
+    assert answer["needs_binding"] is False and answer["member"]["id"] == m.id

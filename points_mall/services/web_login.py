@@ -36,6 +36,8 @@ def web_login(code: str) -> dict:
         raise
     found = or_(Member.oa_openid == session.openid, Member.unionid == session.unionid) if session.unionid \
         else Member.oa_openid == session.openid
+    if getattr(gateway(), "shares_openids", False):
+        found = or_(found, Member.openid == session.openid)
     member = db.session.scalars(select(Member).where(found).order_by(
         (Member.oa_openid == session.openid).desc())).first()
     if member is not None:

@@ -51,3 +51,5 @@ class ConsoleGateway:
         return "console-jsapi-ticket"
 
     oa_appid = "console-oa"
+    # One pretend WeChat: a dev:<openid> code names the same person in the mini-program and the web pages.
+    shares_openids = True

@@ -146,6 +146,8 @@ class WechatpyGateway:
                     "grant_type": "authorization_code", "access_token": ""}))
         return WechatSession(openid=result["openid"], unionid=result.get("unionid"))
 
+    shares_openids = False  # the public account and the mini-program give one person two openids
+
     @property
     def oa_appid(self) -> str:
         return self.public_account.appid
