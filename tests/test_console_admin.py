@@ -137,3 +137,8 @@ def test_the_board_masks_names_and_pages_by_itself(client, park, browser, live_s
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#board-branch-chart svg path"))
     assert "星联电子党支部" in browser.find_element(By.ID, "board-branch-rows").text
     shot(browser, "board-branches-1280.png", 1280, 800)
+    browser.find_element(By.XPATH, "//button[text()='维度榜']").click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#board-dimension-chart svg path"))
+    service = next(e.text for e in browser.find_elements(By.CSS_SELECTOR, ".board-dim") if e.text.startswith("服务"))
+    assert "15分" in service and mask_name(park.members_a[0].name) in service
+    shot(browser, "board-dimensions-1280.png", 1280, 800)

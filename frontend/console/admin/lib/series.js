@@ -138,7 +138,10 @@ export function dimensionBoardOption(board) {
     series: [{
       type: 'pie', radius: ['30%', '62%'],
       label: { color: '#fff', fontSize: 18, formatter: '{b}\n{c}分' },
-      data: (board.rows || []).map((r) => ({ name: DIMENSIONS[r.dimension] || r.dimension, value: r.score })),
+      // A dimension nobody scored in yet would only crowd the ring with "0分" labels; its card says 暂无.
+      data: (board.rows || []).filter((r) => r.score > 0)
+        .map((r) => ({ name: DIMENSIONS[r.dimension] || r.dimension, value: r.score,
+          itemStyle: { color: BOARD_PALETTE[Object.keys(DIMENSIONS).indexOf(r.dimension)] } })), // as in the branch view
     }],
   }
 }

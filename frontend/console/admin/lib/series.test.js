@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { attendanceByOrg, bucketOption, branchBoardOption, fundingOption, monthOption, monthsBetween } from './series.js'
+import { attendanceByOrg, bucketOption, branchBoardOption, dimensionBoardOption, fundingOption, monthOption, monthsBetween } from './series.js'
 import { nextStep, pages, rowsThatFit } from './pager.js'
 
 const report = {
@@ -43,6 +43,12 @@ describe('report series', () => {
     expect(o.series[0].data).toEqual([2.5])
     expect(o.series[2].data).toEqual([0])
   })
+})
+
+it('leaves dimensions nobody scored in out of the board ring', () => {
+  const o = dimensionBoardOption({ rows: [{ dimension: 'study', score: 0 }, { dimension: 'service', score: 15 }] })
+  expect(o.series[0].data.map((d) => [d.name, d.value])).toEqual([['服务', 15]])
+  expect(o.series[0].data[0].itemStyle.color).toBe('#4fc3f7') // 服务's colour in the branch view too
 })
 
 describe('the wall screen pager', () => {
