@@ -204,3 +204,27 @@ def test_the_pages_work_in_a_desktop_browser_too(app, client, park, shop, browse
     browser.find_element(By.CSS_SELECTOR, "#scan-text").send_keys("https://example.cn/q/m/3?t=0123456789abcdef")
     browser.find_element(By.ID, "scan-go").click()
     wait.until(lambda d: "党员本人的二维码" in d.find_element(By.TAG_NAME, "body").text)
+
+
+def test_a_geofenced_activity_takes_the_phones_location(app, client, park, shop, phone, public_base, sql):
+    m = park.members_a[3]
+    a = make_activity(client, park, title="志愿服务：清扫园区", latitude=30.2741, longitude=120.1551, radius_m=200)
+    phone.execute_cdp_cmd("Browser.grantPermissions", {"origin": public_base, "permissions": ["geolocation"]})
+    phone.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": 30.2745, "longitude": 120.1553, "accuracy": 20})
+    wait = WebDriverWait(phone, 20, poll_frequency=0.1)
+    phone.get(link_at(app, a["id"]))
+    wait.until(lambda d: d.find_elements(By.ID, "bind-name"))
+    phone.find_element(By.ID, "bind-name").send_keys(m.name)
+    phone.find_element(By.ID, "bind-phone").send_keys(m.phone)
+    phone.find_element(By.ID, "bind-button").click()
+    wait.until(lambda d: text_of(d, "#checkin-ok") or text_of(d, "#checkin-refused"))
+    assert text_of(phone, "#checkin-points") == "+2 积分", text_of(phone, "#checkin-refused")
+    assert sql("SELECT count(*) FROM scan_attempt WHERE member_id = :m AND reason = 'location_required'", m=m.id) == 1
+    assert sql("SELECT count(*) FROM checkin WHERE member_id = :m", m=m.id) == 1
+
+    # Far from the place: refused, and told to go there first.
+    b = make_activity(client, park, title="党员大会", latitude=30.2741, longitude=120.1551, radius_m=200)
+    phone.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": 31.23, "longitude": 121.47, "accuracy": 20})
+    phone.get(link_at(app, b["id"]))
+    wait.until(lambda d: text_of(d, "#checkin-refused"))
+    assert text_of(phone, "#checkin-next") == "请到活动地点后再扫码"
