@@ -2,6 +2,7 @@
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from ..errors import DomainError, NotFound
 from ..extensions import db
@@ -37,7 +38,8 @@ def search(actor: Actor, org_id=None, q=None, member_type=None, status=None, *, 
     require_role(actor, "organizer")
     stmt = _filtered(actor, org_id, q, member_type, status)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    page = db.session.scalars(stmt.order_by(Member.id).offset(offset).limit(limit)).all()
+    # The page is already joined to Org: fill member.org from that join, not one query per row.
+    page = db.session.scalars(stmt.options(contains_eager(Member.org)).order_by(Member.id).offset(offset).limit(limit)).all()
     return list(page), total
 
 

@@ -1,5 +1,6 @@
 """Shops as the admin keeps them: the list, editing, closing one."""
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError, NotFound
 from ..extensions import db
@@ -13,7 +14,7 @@ EDITABLE = ("name", "org_id", "address", "opening_hours", "active")
 
 def list_shops(actor: Actor, include_closed: bool = True) -> list[Shop]:
     require_role(actor, "admin")
-    shops = db.session.scalars(select(Shop).order_by(Shop.active.desc(), Shop.id)).all()
+    shops = db.session.scalars(select(Shop).options(joinedload(Shop.org)).order_by(Shop.active.desc(), Shop.id)).all()
     return [s for s in shops if actor.covers_org("admin", s.org) and (include_closed or s.active)]
 
 
