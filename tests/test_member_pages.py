@@ -164,8 +164,8 @@ def test_a_member_scans_binds_earns_redeems_and_sees_the_handover(app, client, p
     wait.until(lambda d: "主题党日" in all_text(d, ".entry"))
     checkin_entry = next(e.text for e in phone.find_elements(By.CSS_SELECTOR, ".entry") if "主题党日" in e.text)
     assert "本人扫码" in checkin_entry and "年度 +2" in checkin_entry and "超市 +2" in checkin_entry
-    assert "兑换" in phone.find_elements(By.CSS_SELECTOR, ".entry")[0].text
-    shot(phone, "member-points.png")
+    assert "本人兑换" in phone.find_elements(By.CSS_SELECTOR, ".entry")[0].text
+    shot(phone, "member-points.png", full=False)
     phone.get(f"{public_base}/m/activities")
     wait.until(lambda d: "主题党日" in all_text(d, ".van-cell"))
     assert "已签到" in all_text(phone, ".van-cell")

@@ -153,6 +153,12 @@ def test_the_ledger_says_what_each_entry_was_for_and_who_gave_it(client, park, s
     assert entries[0]["reason"] == "党课：学习党章" and entries[0]["given_by"] == "本人扫码"
     assert entries[0]["rule_name"] == "study.meeting"
     assert entries[-1]["given_by"] == "系统"
+    order = client.post("/api/v1/redemptions", json={"shop_id": shop.shop_id, "items": [
+        {"product_id": shop.products["毛巾"], "qty": 1}]}, headers=park.auth(m) | {"Idempotency-Key": "g1"}).get_json()
+    client.post(f"/api/v1/redemptions/{order['id']}/cancel", headers=park.auth(m))
+    refund, redeem = client.get("/api/v1/me/ledger", headers=park.auth(m)).get_json()["entries"][:2]
+    assert (redeem["kind"], redeem["given_by"]) == ("redeem", "本人兑换")
+    assert (refund["kind"], refund["given_by"]) == ("refund", "积分超市")
 
 
 def test_my_activities_show_my_part_checked_in_on_leave_or_absent(client, park, sql):

@@ -62,12 +62,12 @@ class Extended:
 
 def _giver(entry, member_id: int, staff: dict) -> str:
     kind, _, ident = (entry.actor or "").partition(":")
+    if entry.source_type == "redemption":
+        return "本人兑换" if entry.kind == "redeem" and ident == str(member_id) else "积分超市"
     if kind == "staff" and ident.isdigit():
         return staff.get(int(ident)) or "工作人员"
     if kind == "member":
         return "本人扫码" if ident == str(member_id) else "党员"
-    if entry.source_type == "redemption":
-        return "积分超市"
     return "系统"
 
 
