@@ -9,6 +9,14 @@ let router = null
 /** The router is created after the client, so it is handed over once it exists. */
 export function attachRouter(r) { router = r }
 
+// While the router's own guard loads the session it redirects by itself (with the page asked for as
+// ?next=), so a 401 then must not start a second navigation that would lose that page.
+let guarded = 0
+export async function withoutRedirect(fn) {
+  guarded += 1
+  try { return await fn() } finally { guarded -= 1 }
+}
+
 function currentPath() {
   return router ? router.currentRoute.value.fullPath : '/'
 }
@@ -31,7 +39,7 @@ export const api = createApi({
   fetchImpl: fetchWatching,
   onUnauthorized() {
     api.setToken('')
-    if (!router) return
+    if (!router || guarded) return
     const here = router.currentRoute.value
     if (here.name !== 'login' && !here.meta.public) router.push({ name: 'login', query: { next: here.fullPath } })
   },

@@ -3,7 +3,7 @@
 // its own routes.js; see README-plugins.md for adding one.
 import { createRouter, createWebHistory } from 'vue-router'
 import { routes as adminRoutes, publicRoutes as adminPublic } from './admin/routes.js'
-import { api, attachRouter } from './api.js'
+import { api, attachRouter, withoutRedirect } from './api.js'
 import { homeFor, allows } from './lib/roles.js'
 import { routes as keeperRoutes } from './keeper/routes.js'
 import { fullScreenRoutes, routes as organizerRoutes } from './organizer/routes.js'
@@ -35,7 +35,11 @@ export function makeRouter() {
     if (!api.token()) return { name: 'login', query: { next: to.fullPath } }
     const session = useSession()
     if (!session.loaded) {
-      try { await session.load() } catch (e) { return api.token() ? { name: 'forbidden', query: { reason: e.message } } : false }
+      try {
+        await withoutRedirect(() => session.load())
+      } catch (e) {
+        return api.token() ? { name: 'forbidden', query: { reason: e.message } } : { name: 'login', query: { next: to.fullPath } }
+      }
     }
     if (to.name === 'home') {
       const home = homeFor(session.roles)
