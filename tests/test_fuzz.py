@@ -18,7 +18,7 @@ from schemathesis.core.failures import Failure
 from points_mall import create_app
 from points_mall.config import TestConfig
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 
 schema = schemathesis.openapi.from_wsgi("/openapi.json", create_app(TestConfig))
 
