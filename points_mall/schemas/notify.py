@@ -30,7 +30,7 @@ class ReadOut(Schema):
 
 
 class SubscriptionsIn(Schema):
-    template_ids = fields.List(fields.String(validate=validate.Length(1, 64)), required=True,
+    template_ids = fields.List(Text(validate=validate.Length(1, 64)), required=True,
                                validate=validate.Length(1, 20))
 
 
