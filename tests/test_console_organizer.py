@@ -54,6 +54,7 @@ def test_the_organizer_posts_shows_the_code_sees_a_check_in_and_an_admin_approve
     wait.until(lambda d: d.find_element(By.ID, "count").text == "1")
     assert [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#attendees li")] == [mask_name(member.name)]
     assert member.name not in browser.find_element(By.TAG_NAME, "body").text
+    shot(browser, "display.png", 1280, 720)
 
     browser.get(f"{live_server}/console/awards")
     wait.until(lambda d: d.find_elements(By.ID, "award-members"))

@@ -40,3 +40,12 @@ export function homeFor(roles) {
   if (roles.includes('shopkeeper')) return '/shop'
   return null
 }
+
+/** The menu item to light for a page: its own, else the deepest item above it (a detail page lights
+ *  its list: /activities/12 → /activities), so /activities/new lights 发布活动, not 我的活动. */
+export function activeItem(menu, path) {
+  const paths = menu.flatMap((g) => g.items.map((i) => i.path))
+  if (paths.includes(path)) return path
+  const above = paths.filter((p) => path.startsWith(p + '/')).sort((a, b) => b.length - a.length)
+  return above[0] || path
+}

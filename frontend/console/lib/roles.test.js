@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { allows, buildMenu, homeFor } from './roles.js'
+import { activeItem, allows, buildMenu, homeFor } from './roles.js'
 
 const routes = [
   { path: '/activities', meta: { title: '我的活动', role: 'organizer', icon: 'Calendar' } },
@@ -39,5 +39,22 @@ describe('roles', () => {
     expect(homeFor(['shopkeeper'])).toBe('/shop')
     expect(homeFor(['admin', 'organizer'])).toBe('/admin')
     expect(homeFor([])).toBe(null)
+  })
+})
+
+describe('the lit menu item', () => {
+  const menu = buildMenu([
+    { path: '/activities', meta: { title: '我的活动', role: 'organizer' } },
+    { path: '/activities/new', meta: { title: '发布活动', role: 'organizer' } },
+    { path: '/shop', meta: { title: '柜台核销', role: 'shopkeeper' } },
+    { path: '/shop/goods', meta: { title: '商品管理', role: 'shopkeeper' } },
+  ], ['admin'])
+  it('is the page itself when it is in the menu', () => {
+    expect(activeItem(menu, '/activities/new')).toBe('/activities/new')
+    expect(activeItem(menu, '/shop/goods')).toBe('/shop/goods')
+  })
+  it('is the list above a detail page', () => {
+    expect(activeItem(menu, '/activities/12')).toBe('/activities')
+    expect(activeItem(menu, '/activities/12/edit')).toBe('/activities')
   })
 })
