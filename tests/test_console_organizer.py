@@ -36,7 +36,6 @@ def test_the_organizer_posts_shows_the_code_sees_a_check_in_and_an_admin_approve
     type_date(browser, "#activity-starts", browser.execute_script(TEN_MINUTES_AGO))
     browser.find_element(By.ID, "activity-place").send_keys("党群服务中心")
     pick(browser, wait, "#activity-rule", "study.meeting")
-    shot(browser, "console-organizer-form.png", 1280)
     browser.find_element(By.ID, "save-publish").click()
     wait.until(lambda d: d.find_elements(By.ID, "activity-status") and d.find_element(By.ID, "activity-status").text == "已发布")
     activity_id = int(browser.current_url.rstrip("/").rsplit("/", 1)[1])
