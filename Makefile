@@ -45,7 +45,7 @@ test: venv frontend
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: venv
-	./scripts/test-deps
+	./scripts/bench-deps
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/checkin.py
 	$(BIN)/python bench/flash_sale.py

@@ -1,18 +1,20 @@
 """Check-in benchmark: gunicorn + PostgreSQL + Redis, 20,000 members, first-time check-ins from
-64 concurrent clients; a bare Flask endpoint served the same way is the baseline.
+64 wrk connections (each request another member, a fresh nonce) for BENCH_SECONDS; a bare Flask
+endpoint served the same way, driven the same way in the same run, is the baseline.
 Writes bench/results/checkin.json."""
+import json
 import os
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (Gunicorn, bare_baseline, baseline_fields, closed_loop, fresh_database,  # noqa: E402
-                          seed, service_env, write_results)
+from bench.common import (Gunicorn, bare_baseline, baseline_fields, fresh_database, seed,  # noqa: E402
+                          service_env, write_results)
+from bench.load import CONNECTIONS, SECONDS, wrk  # noqa: E402
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "20000"))
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
+CLIENTS = CONNECTIONS
 
 
 # One activity open for check-in now, awarding a theme-day rule.
@@ -27,36 +29,26 @@ ACTIVITY = [
 ]
 
 
+WARM_UP = min(2000, MEMBERS // 10)  # the last members' tokens warm the service up; the run uses the rest
+
+
 def main():
     database_url = fresh_database("points_mall_bench_checkin")
     app, tokens = seed(database_url, ACTIVITY, {"n": MEMBERS})
     env = service_env(database_url)
+    from points_mall.services import codes
 
-    baseline = bare_baseline(env, {"payload": "x" * 60}, MEMBERS, CLIENTS)
+    def body():
+        """What the organizer's screen shows now: valid for the current and the next code step (>= 30 s)."""
+        with app.test_request_context():
+            payload = codes.current("a", 1)["payload"]
+        return json.dumps({"payload": payload, "nonce": "{nonce}"})
 
+    baseline = bare_baseline(env, body(), tokens, CLIENTS, SECONDS)
     service = Gunicorn("wsgi:app", env)
     try:
-        from points_mall.services import codes
-
-        shown = {"until": 0.0, "payload": ""}
-
-        def screen_payload():
-            """What the organizer's screen shows now (refreshed like the display page does)."""
-            if time.time() >= shown["until"]:
-                with app.test_request_context():
-                    code = codes.current("a", 1)
-                shown.update(payload=code["payload"], until=time.time() + min(5, code["expires_in"]))
-            return shown["payload"]
-
-        def checkin(i):
-            payload = screen_payload()
-            return ("POST", f"{service.url}/api/v1/checkins",
-                    {"json": {"payload": payload, "nonce": f"bench-{i:08d}"},
-                     "headers": {"Authorization": f"Bearer {tokens[i]}"}})
-
-        started = time.perf_counter()
-        result = closed_loop(checkin, MEMBERS, CLIENTS)
-        result["seconds"] = round(time.perf_counter() - started, 1)
+        wrk(service.url, "/api/v1/checkins", body(), tokens[-WARM_UP:], CLIENTS, 3, quiet=True)
+        result = wrk(service.url, "/api/v1/checkins", body(), tokens[:-WARM_UP], CLIENTS, SECONDS)
     finally:
         service.stop()
 
@@ -67,11 +59,13 @@ def main():
         from points_mall.services import ledger
 
         checkins = db.session.scalar(text("SELECT count(*) FROM checkin"))
+        attempts = db.session.scalar(text("SELECT count(*) FROM scan_attempt"))
         problems = ledger.verify()
     out = {
-        "members": MEMBERS, "clients": CLIENTS,
+        "members": MEMBERS, "connections": CLIENTS, "seconds": result["seconds"],
         "checkins_per_s": result["per_s"], "checkin_p50_ms": result["p50_ms"], "checkin_p99_ms": result["p99_ms"],
-        "checkin_statuses": result["statuses"], "checkins_stored": checkins, "ledger_verify_problems": len(problems),
+        "checkin_statuses": result["statuses"], "tokens_reused": result["wrapped"],
+        "checkins_stored": checkins, "scan_attempts_stored": attempts, "ledger_verify_problems": len(problems),
         **baseline_fields(result, baseline),
     }
     write_results("checkin", out)

@@ -1,16 +1,15 @@
-"""Shared by the HTTP benchmarks: a fresh database, gunicorn, and a closed-loop load of N clients."""
+"""Shared by the HTTP benchmarks: a fresh database, gunicorn, and wrk driving both (bench/load.py)."""
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import psycopg
-import requests
+
+from bench.load import CONNECTIONS, SECONDS, wrk
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
@@ -51,49 +50,32 @@ class Gunicorn:
         for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return
+                break
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start")
+        else:
+            raise RuntimeError("gunicorn did not start")
+        self._wait_for_workers(workers * threads * 2)
+
+    def _wait_for_workers(self, n: int) -> None:
+        """The port opens before the workers have loaded the app (seconds on a busy machine): wait
+        until n requests at once are answered, so no worker is still booting when wrk starts."""
+        import urllib.error
+        import urllib.request
+        from concurrent.futures import ThreadPoolExecutor
+
+        def ask(_):
+            try:
+                urllib.request.urlopen(f"{self.url}/bench-ready", timeout=120).close()
+            except urllib.error.HTTPError:
+                pass  # a 404 is an answer from a loaded app
+
+        with ThreadPoolExecutor(n) as pool:
+            list(pool.map(ask, range(n)))
 
     def stop(self):
         self.proc.terminate()
         self.proc.wait(20)
-
-
-def closed_loop(make_request, total: int, clients: int) -> dict:
-    """`clients` threads, each sending its share of `total` requests back to back."""
-    latencies, statuses = [], {}
-    lock = threading.Lock()
-    counter = iter(range(total))
-
-    def client():
-        session = requests.Session()
-        while True:
-            with lock:
-                i = next(counter, None)
-            if i is None:
-                return
-            method, url, kwargs = make_request(i)
-            start = time.perf_counter()
-            r = session.request(method, url, timeout=30, **kwargs)
-            elapsed = time.perf_counter() - start
-            code = r.json().get("error", {}).get("code", r.status_code) if r.status_code >= 400 else r.status_code
-            with lock:
-                latencies.append(elapsed)
-                statuses[code] = statuses.get(code, 0) + 1
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - start
-    latencies.sort()
-    return {"requests": total, "per_s": round(total / wall, 1),
-            "p50_ms": round(statistics.median(latencies) * 1000, 1),
-            "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1), "statuses": statuses}
 
 
 def write_results(name: str, out: dict) -> None:
@@ -105,12 +87,13 @@ def write_results(name: str, out: dict) -> None:
     (ROOT / "bench" / "results" / f"{name}.json").write_text(json.dumps(out, indent=2) + "\n")
 
 
-def bare_baseline(env: dict, body: dict, total: int, clients: int) -> dict:
+def bare_baseline(env: dict, body: str, tokens: list[str], connections: int = CONNECTIONS,
+                  seconds: float = SECONDS) -> dict:
     """The same load against a bare Flask endpoint served by gunicorn the same way."""
     bare = Gunicorn("bench.bare:app", env)
     try:
-        closed_loop(lambda i: ("POST", f"{bare.url}/bare", {"json": body}), min(total, 500), clients)  # warm-up
-        return closed_loop(lambda i: ("POST", f"{bare.url}/bare", {"json": body}), total, clients)
+        wrk(bare.url, "/bare", body, tokens, connections, min(3, seconds), quiet=True)  # warm-up
+        return wrk(bare.url, "/bare", body, tokens, connections, seconds)
     finally:
         bare.stop()
 

@@ -1,18 +1,23 @@
-"""Flash-sale benchmark: gunicorn + PostgreSQL + Redis, 1,000 members, 64 concurrent clients,
-100 units of one product. Reports reservations/s, p50, p99, oversell (must be 0), errors other
-than out_of_stock (must be 0), and the ratio to a bare Flask endpoint served the same way.
+"""Flash-sale benchmark: gunicorn + PostgreSQL + Redis, 1,000 members rushing 100 units of one
+product from 64 wrk connections for BENCH_SECONDS (each request the next member, a fresh
+Idempotency-Key; members come round again and again). Reports requests/s, p50, p99, oversell (must
+be 0), errors other than out_of_stock (must be 0), and the ratio to a bare Flask endpoint served
+and driven the same way in the same run.
 Writes bench/results/flash_sale.json."""
+import json
 import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import (Gunicorn, bare_baseline, baseline_fields, closed_loop, fresh_database,  # noqa: E402
-                          seed, service_env, write_results)
+from bench.common import (Gunicorn, bare_baseline, baseline_fields, fresh_database, seed,  # noqa: E402
+                          service_env, write_results)
+from bench.load import CONNECTIONS, wrk  # noqa: E402
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "1000"))
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
+CLIENTS = CONNECTIONS
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 UNITS = int(os.environ.get("BENCH_UNITS", "100"))
 
 
@@ -34,13 +39,12 @@ def main():
     database_url = fresh_database("points_mall_bench_flash")
     app, tokens = seed(database_url, SHOP, {"n": MEMBERS, "units": UNITS})
     env = service_env(database_url)
-    baseline = bare_baseline(env, {"shop_id": 1}, MEMBERS, CLIENTS)
+    body = json.dumps({"shop_id": 1, "items": [{"product_id": 1, "qty": 1}]})
+    baseline = bare_baseline(env, body, tokens, CLIENTS, SECONDS)
     service = Gunicorn("wsgi:app", env)
     try:
-        result = closed_loop(lambda i: ("POST", f"{service.url}/api/v1/redemptions", {
-            "json": {"shop_id": 1, "items": [{"product_id": 1, "qty": 1}]},
-            "headers": {"Authorization": f"Bearer {tokens[i]}", "Idempotency-Key": f"flash-{i}"}}),
-            MEMBERS, CLIENTS)
+        result = wrk(service.url, "/api/v1/redemptions", body, tokens, CLIENTS, SECONDS,
+                     nonce_header="Idempotency-Key")
     finally:
         service.stop()
     with app.app_context():
@@ -56,7 +60,7 @@ def main():
     statuses = result["statuses"]
     ok = statuses.get(201, 0)
     out = {
-        "members": MEMBERS, "clients": CLIENTS, "units": UNITS,
+        "members": MEMBERS, "connections": CLIENTS, "units": UNITS, "seconds": result["seconds"],
         "requests_per_s": result["per_s"], "p50_ms": result["p50_ms"], "p99_ms": result["p99_ms"],
         "reservations": ok, "reserved_in_db": reserved, "on_hand_after": on_hand,
         "on_hand_equals_movements": on_hand == movements,
