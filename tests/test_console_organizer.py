@@ -107,6 +107,8 @@ def test_the_organizers_pages_fit_a_390px_phone(client, park, browser, live_serv
     wait = log_in(browser, f"{live_server}/console/activities", "org_a", PASSWORD)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#activities-table tbody tr"))
     shot(browser, "console-organizer.png", 1280, 760)
+    [tab for tab in browser.find_elements(By.CSS_SELECTOR, ".el-tabs__item") if tab.text == "日历"][0].click()
+    wait.until(lambda d: [e for e in visible(d, "#activities-calendar .pm-cal-item") if e.text == "党小组学习"])
     as_phone(browser)
     pages = {
         "/console/activities": ("#activities-table", ["#new-activity", ".pm-header", "#activities-table", ".el-tabs"]),

@@ -76,3 +76,24 @@ def test_a_keeper_picks_who_paid_from_the_committee_and_branches_not_groups(clie
     names = [o["name"] for o in funders]
     assert names[0] == "综合党委" and "星联电子党支部" in names and "星联第一党小组" not in names
     assert client.get("/api/v1/shop/funding-orgs", headers=park.auth("org_a")).status_code == 403
+
+
+def test_the_organizers_activities_page_on_the_server_and_filter_by_month(client, park):
+    from datetime import timedelta
+
+    from .helpers import iso, make_activity, now
+
+    for day in (1, 2, 3, 40):
+        make_activity(client, park, title=f"第{day}天", starts_at=iso(now() + timedelta(days=day)),
+                      ends_at=iso(now() + timedelta(days=day, hours=2)))
+    page = client.get("/api/v1/activities?scope=managed&status=upcoming&page=1&page_size=2", headers=park.auth("org_a"))
+    assert [a["title"] for a in page.get_json()] == ["第1天", "第2天"]
+    assert '"total": 4' in page.headers["X-Pagination"]
+    second = client.get("/api/v1/activities?scope=managed&status=upcoming&page=2&page_size=2", headers=park.auth("org_a"))
+    assert [a["title"] for a in second.get_json()] == ["第3天", "第40天"]
+    # A window a day wider each side than the UTC dates, whatever the service's time zone makes of them.
+    first_day = (now() + timedelta(days=1)).date()
+    window = client.get(f"/api/v1/activities?scope=managed&from={first_day - timedelta(days=1)}&to={first_day + timedelta(days=4)}",
+                        headers=park.auth("org_a")).get_json()
+    assert sorted(a["title"] for a in window) == ["第1天", "第2天", "第3天"]
+    assert client.get("/api/v1/activities?scope=managed", headers=park.auth("org_b")).get_json() == []

@@ -49,13 +49,20 @@ def code_answer(kind: str, obj_id: int) -> dict:
 @requires()
 @blp.arguments(ActivityQuery, location="query")
 @blp.response(200, ActivityOut(many=True))
+@blp.paginate(page_size=200, max_page_size=500)
 @blp.doc(security=[BEARER])
-def list_activities(query):
-    """scope=mine: what a member is invited to; scope=managed: what an organizer runs."""
-    actor = current_actor()
+def list_activities(query, pagination_parameters):
+    """scope=mine: what a member is invited to; scope=managed: what an organizer runs, paged by
+    ?page=&page_size= (total in X-Pagination) and optionally only those starting from/to (local days)."""
+    actor, p = current_actor(), pagination_parameters
     if actor.kind == "member" and query["scope"] == "mine":
-        return activities.for_member(actor.id, query["status"])
-    return activities.for_staff(actor, query["status"])
+        found = activities.for_member(actor.id, query["status"])
+        p.item_count = len(found)
+        return found[p.first_item:p.first_item + p.page_size]
+    start = datetime.combine(query["start"], time.min, zone()) if query["start"] else None
+    end = datetime.combine(query["end"] + timedelta(days=1), time.min, zone()) if query["end"] else None
+    items, p.item_count = activities.managed_page(actor, query["status"], start, end, p.first_item, p.page_size)
+    return items
 
 
 @blp.post("/activities")

@@ -54,6 +54,8 @@ class ActivityOut(Schema):
 class ActivityQuery(Query):
     scope = fields.String(load_default="mine", validate=validate.OneOf(["mine", "managed"]))
     status = fields.String(load_default=None, validate=validate.OneOf(["upcoming", "past"]))
+    start = Day(load_default=None, data_key="from", metadata={"description": "只要这天及以后开始的（scope=managed）"})
+    end = Day(load_default=None, data_key="to", metadata={"description": "只要这天及以前开始的（scope=managed）"})
 
 
 class CancelIn(Schema):

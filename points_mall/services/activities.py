@@ -1,7 +1,7 @@
 """Activities (活动): organizers post them for their branch; members see those of their branch and above."""
 from datetime import timedelta
 
-from sqlalchemy import literal, or_, select
+from sqlalchemy import func, literal, or_, select
 
 from ..errors import DomainError, NotFound
 from ..extensions import db
@@ -131,12 +131,25 @@ def for_member(member_id: int, status: str | None) -> list[Activity]:
     return _by_time(query.where(mine), status)
 
 
-def for_staff(actor: Actor, status: str | None) -> list[Activity]:
-    return _by_time(select(Activity).join(Org, Activity.org_id == Org.id).where(actor.org_scope("organizer")),
-                    status)
+def managed_page(actor: Actor, status: str | None, start=None, end=None, offset: int = 0,
+                 limit: int = 200) -> tuple[list[Activity], int]:
+    """What the organizer runs, a page at a time, optionally only those starting in [start, end) (the
+    console's month calendar), with the total for the pager."""
+    query = select(Activity).join(Org, Activity.org_id == Org.id).where(actor.org_scope("organizer"))
+    if start is not None:
+        query = query.where(Activity.starts_at >= start)
+    if end is not None:
+        query = query.where(Activity.starts_at < end)
+    query = _ordered(query, status)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return list(db.session.scalars(query.offset(offset).limit(limit))), total
 
 
 def _by_time(query, status: str | None) -> list[Activity]:
+    return list(db.session.scalars(_ordered(query, status).limit(200)))
+
+
+def _ordered(query, status: str | None):
     now = utcnow()
     if status == "upcoming":
         query = query.where(Activity.ends_at >= now).order_by(Activity.starts_at)
@@ -144,4 +157,4 @@ def _by_time(query, status: str | None) -> list[Activity]:
         query = query.where(Activity.ends_at < now).order_by(Activity.starts_at.desc())
     else:
         query = query.order_by(Activity.starts_at.desc())
-    return list(db.session.scalars(query.limit(200)))
+    return query.order_by(Activity.id)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { activityBody, formFromActivity } from './activity.js'
-import { byDay, maskName } from './format.js'
+import { byDay, calendarRange, maskName } from './format.js'
 
 describe('the activity form', () => {
   it('starts a new activity at the next full hour for two hours', () => {
@@ -32,5 +32,12 @@ describe('the calendar and the projector', () => {
     expect(maskName('张三明')).toBe('张*明')
     expect(maskName('李四')).toBe('李*')
     expect(maskName('欧阳小明')).toBe('欧**明')
+  })
+})
+
+describe('the calendar asks for the weeks it shows', () => {
+  it('from the Monday on or before the 1st, six weeks long', () => {
+    expect(calendarRange(new Date(2026, 6, 15))).toEqual({ from: '2026-06-29', to: '2026-08-09' })
+    expect(calendarRange(new Date(2026, 5, 3))).toEqual({ from: '2026-06-01', to: '2026-07-12' })
   })
 })

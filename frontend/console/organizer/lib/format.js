@@ -36,3 +36,14 @@ export const KIND_NAMES = {
   branch_meeting: '支部党员大会', committee_meeting: '支委会', group_meeting: '党小组会', party_lecture: '党课',
   theme_day: '主题党日', volunteer: '志愿服务', morality_lecture: '道德讲堂', study: '学习', culture: '文体活动',
 }
+
+/** The days an el-calendar month view shows: from the Monday on or before the 1st to six weeks on,
+ *  as the API's from/to (local days, both inclusive). */
+export function calendarRange(monthDate) {
+  const first = new Date(monthDate.getFullYear(), monthDate.getMonth(), 1)
+  const start = new Date(first)
+  start.setDate(first.getDate() - ((first.getDay() + 6) % 7))
+  const end = new Date(start)
+  end.setDate(start.getDate() + 41)
+  return { from: dayKey(start), to: dayKey(end) }
+}
