@@ -73,7 +73,7 @@ def test_the_organizer_posts_shows_the_code_sees_a_check_in_and_an_admin_approve
     wait = log_in(browser, f"{live_server}/console/approvals", "admin", PASSWORD)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".pm-approval"))
     card = browser.find_element(By.CSS_SELECTOR, ".pm-approval")
-    assert "防汛抢险突击队" in card.text and all(m.name in card.text for m in chosen)
+    assert "防汛抢险突击队" in card.text and "申报人 org_a" in card.text and all(m.name in card.text for m in chosen)
     card.find_element(By.CSS_SELECTOR, ".approve").click()
     wait.until(lambda d: d.find_elements(By.ID, "approvals-empty"))
     assert client.get("/api/v1/awards/pending", headers=park.auth("admin")).get_json() == []

@@ -67,7 +67,7 @@ def test_the_approvals_inbox_names_the_rule_and_the_members(client, park):
                                             "reason": "防汛突击"}, headers=park.auth("org_a") | {"Idempotency-Key": "k-names"})
     assert r.status_code == 201 and r.get_json()["status"] == "pending"
     pending = client.get("/api/v1/awards/pending", headers=park.auth("admin")).get_json()
-    assert pending[0]["rule_name"] == "performance.pioneer"
+    assert pending[0]["rule_name"] == "performance.pioneer" and pending[0]["proposer_name"] == "org_a"
     assert [line["name"] for line in pending[0]["lines"]] == [m.name for m in members]
 
 

@@ -16,6 +16,20 @@ def _name(model, key: int) -> str | None:
     return row.name if row else None
 
 
+def _actor_name(key: str | None) -> str | None:
+    """staff:3 / member:7 (how the ledger records who acted) as the person's name."""
+    from ..extensions import db
+    from ..models import StaffUser
+
+    kind, _, ident = (key or "").partition(":")
+    if not ident.isdigit():
+        return key
+    if kind == "staff":
+        user = db.session.get(StaffUser, int(ident))
+        return (user.display_name or user.username) if user else key
+    return _name(Member, int(ident)) or key
+
+
 class RuleIn(Schema):
     code = Text(required=True, validate=validate.Regexp(r"^[a-z0-9_.-]{1,50}$"))
     name = Text(required=True, validate=validate.Length(1, 100))
@@ -98,6 +112,7 @@ class AwardOut(Schema):
     reason = fields.String()
     status = fields.String()
     proposer = fields.String()
+    proposer_name = fields.Function(lambda award: _actor_name(award.proposer))
     decided_by = fields.String(allow_none=True)
     decision_note = fields.String()
     lines = fields.List(fields.Nested(AwardLineOut))
