@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (Gunicorn, bare_baseline, baseline_fields, fresh_database, seed,  # noqa: E402
                           service_env, write_results)
-from bench.load import CONNECTIONS, SECONDS, wrk  # noqa: E402
+from bench.load import CONNECTIONS, SECONDS, Profile, wrk  # noqa: E402
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "20000"))
 CLIENTS = CONNECTIONS
@@ -48,7 +48,8 @@ def main():
     service = Gunicorn("wsgi:app", env)
     try:
         wrk(service.url, "/api/v1/checkins", body(), tokens[-WARM_UP:], CLIENTS, 3, quiet=True)
-        result = wrk(service.url, "/api/v1/checkins", body(), tokens[:-WARM_UP], CLIENTS, SECONDS)
+        with Profile(service.proc.pid, SECONDS):
+            result = wrk(service.url, "/api/v1/checkins", body(), tokens[:-WARM_UP], CLIENTS, SECONDS)
     finally:
         service.stop()
 

@@ -43,3 +43,23 @@ def wrk(base_url: str, path: str, body: str, tokens: list[str], connections: int
     for key in ("p50_ms", "p90_ms", "p99_ms", "max_ms"):
         out[key] = round(out[key], 1)
     return out
+
+
+class Profile:
+    """BENCH_PROFILE=FILE: py-spy (pip install py-spy) samples the service's gunicorn workers while
+    the measured run lasts and writes a collapsed-stack file (flamegraph input); a no-op otherwise."""
+
+    def __init__(self, pid: int, seconds: float):
+        self.path = os.environ.get("BENCH_PROFILE")
+        self.proc = None
+        if self.path:
+            self.proc = subprocess.Popen(["py-spy", "record", "--subprocesses", "--idle", "-r", "200",
+                                          "-d", str(max(1, round(seconds))), "-f", "raw", "-o", self.path,
+                                          "-p", str(pid)], stdout=subprocess.DEVNULL)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc is not None:
+            self.proc.wait(120)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..models import Award, AwardLine, Member, Org, Rule
-from . import audit, ledger, notify
+from . import audit, notify, posting
 from .access import Actor, require_members
 from .clock import utcnow
 from . import tx
@@ -28,7 +28,7 @@ def load_members(member_ids: list[int]) -> list[Member]:
         raise DomainError("no_members")
     if len(ids) > MAX_MEMBERS:
         raise DomainError("too_many_members", details={"max": MAX_MEMBERS})
-    members = db.session.scalars(select(Member).where(Member.id.in_(ids))).all()
+    members = db.session.scalars(select(Member).options(joinedload(Member.org)).where(Member.id.in_(ids))).all()
     missing = sorted(set(ids) - {m.id for m in members})
     if missing:
         raise NotFound("unknown_member", details={"member_ids": missing})
@@ -50,9 +50,12 @@ def propose(actor: Actor, member_ids: list[int], rule_code: str, reason: str,
     rule = get_rule(rule_code)
     members = load_members(member_ids)
     require_members(actor, "organizer", members)
-    award = Award(rule_id=rule.id, reason=reason, proposer=actor.key, status="pending",
-                  idempotency_key=f"{actor.key}:{idempotency_key}" if idempotency_key else None,
-                  lines=[AwardLine(member_id=m.id) for m in members])
+    at_once = not rule.needs_approval
+    award = Award(rule_id=rule.id, reason=reason, proposer=actor.key, status="applied" if at_once else "pending",
+                  decided_by=actor.key if at_once else None, decided_at=utcnow() if at_once else None,
+                  idempotency_key=f"{actor.key}:{idempotency_key}" if idempotency_key else None)
+    if not (at_once and posting.on_postgresql()):  # there, the posting statement writes the lines
+        award.lines = [AwardLine(member_id=m.id) for m in members]
     db.session.add(award)
     try:
         db.session.flush()
@@ -61,9 +64,8 @@ def propose(actor: Actor, member_ids: list[int], rule_code: str, reason: str,
         earlier = db.session.scalar(select(Award).where(Award.idempotency_key == award.idempotency_key))
         return _same_request(earlier, member_ids, rule_code, reason)
     with committed("duplicate_award"):
-        if not rule.needs_approval:
-            award.status, award.decided_by, award.decided_at = "applied", actor.key, utcnow()
-            _apply(award, rule)
+        if at_once:
+            _apply(award, rule, [m.id for m in members])
     return award
 
 
@@ -75,15 +77,19 @@ def _same_request(earlier: Award, member_ids: list[int], rule_code: str, reason:
     return earlier
 
 
-def _apply(award: Award, rule: Rule) -> None:
-    for line in award.lines:  # ordered by member id: concurrent awards lock balances in one order
-        entry = ledger.apply_rule(line.member_id, rule, key=f"award:{award.id}:{line.member_id}",
-                                  source=("award", award.id), actor=award.proposer, reason=award.reason)
-        line.outcome, line.points = ("applied", entry.delta_score) if entry else ("cap_reached", 0)
-        if entry:
-            verb = "获得" if entry.delta_score > 0 else "扣除"
-            notify.emit("points_changed", f"积分{verb}", f"{rule.name}：{verb}{abs(entry.delta_score)}分",
-                        member_id=line.member_id, data={"entry_id": entry.id, "award_id": award.id})
+def _apply(award: Award, rule: Rule, member_ids: list[int]) -> None:
+    """Post the rule to every member of the award at once (posting.apply_rule: one statement on
+    PostgreSQL, locks taken in member-id order) and record each line's outcome."""
+    verb = "获得" if rule.points > 0 else "扣除"
+    notice = posting.Notice("points_changed", f"积分{verb}", f"{rule.name}：{verb}", {"award_id": award.id})
+    on_pg = posting.on_postgresql()
+    posted = posting.apply_rule(member_ids, rule, key_prefix=f"award:{award.id}:", source=("award", award.id),
+                                actor=award.proposer, reason=award.reason, notice=notice,
+                                award_id=award.id if on_pg else None)
+    if not on_pg:
+        for line in award.lines:
+            entry = posted.get(line.member_id)
+            line.outcome, line.points = ("applied", entry.delta_score) if entry else ("cap_reached", 0)
 
 
 def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award, Rule]:
@@ -112,7 +118,7 @@ def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award,
 def approve(actor: Actor, award_id: int, note: str = "") -> Award:
     with committed("not_pending"):
         award, rule = _decide(actor, award_id, "applied", note)
-        _apply(award, rule)
+        _apply(award, rule, [line.member_id for line in award.lines])
     return award
 
 

@@ -3,17 +3,18 @@
 A member scans the activity's rotating code; an organizer scans a member's own code or picks
 the name; an organizer uploads scans made offline. All of them end in `_check_in`.
 """
+import json
 import math
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Activity, Balance, Checkin, Member, ScanAttempt
-from . import codes, ledger, notify
+from . import codes, posting
 from .access import Actor, require_org
 from .clock import utcnow
 from .tx import committed
@@ -93,8 +94,8 @@ def _attempt(actor_key: str, nonce: str, method: str, perform, activity_id=None,
     try:
         # A unique-key clash: this nonce was answered before, or the member is already checked in.
         with committed("already_checked_in"):
-            result, record = perform()
-            db.session.execute(insert(ScanAttempt).values(**record, actor=actor_key, nonce_key=nonce_key))
+            result, checkin_row, record = perform()
+            _store_success(result, checkin_row, dict(record, actor=actor_key, nonce_key=nonce_key))
         return result
     except DomainError as e:
         error = e
@@ -175,9 +176,9 @@ def _check_place(activity: Activity, location) -> None:
 
 
 def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at: datetime,
-              location=(None, None), trusted_place: bool = False) -> tuple[dict, dict]:
-    activity = _activity(activity_id)
-    member = db.session.get(Member, member_id, options=[joinedload(Member.org)])
+              location=(None, None), trusted_place: bool = False) -> tuple[dict, dict, dict]:
+    """The checks and the points; the check-in row and its attempt are stored by _store_success."""
+    activity, member = _activity_and_member(activity_id, member_id)
     if member is None or member.status != "active":
         raise refusal("not_eligible")
     _check_window(activity, at)
@@ -196,26 +197,62 @@ def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at:
     entry = _award(activity, member_id, at, actor_key)
     row = dict(activity_id=activity_id, member_id=member_id, method=method, scanned_at=at, recorded_at=now,
                late_upload=now - at > LATE_AFTER, actor=actor_key, points=entry.delta_score if entry else 0)
-    checkin = Checkin(**row)
-    # The unique (activity, member) pair refuses a second check-in right here.
-    checkin.id = db.session.execute(insert(Checkin).values(row).returning(Checkin.id)).scalar_one()
     spendable = entry.spendable_after if entry else db.session.get(Balance, member_id).spendable
     result = {"activity": {"id": activity.id, "title": activity.title}, "member_id": member_id,
-              "checkin_id": checkin.id, "points": checkin.points, "spendable": spendable,
-              "late_upload": checkin.late_upload}
+              "checkin_id": None, "points": row["points"], "spendable": spendable,
+              "late_upload": row["late_upload"]}
     record = dict(activity_id=activity_id, member_id=member_id, method=method, outcome="ok", reason="ok",
-                  status=200, response=result, scanned_at=at, recorded_at=now)
-    return result, record
+                  status=200, scanned_at=at, recorded_at=now)
+    return result, row, record
+
+
+def _activity_and_member(activity_id: int, member_id: int) -> tuple[Activity, Member | None]:
+    """The activity (with its organisation and rule) and the member (with theirs), in one query."""
+    found = db.session.execute(
+        select(Activity, Member).outerjoin(Member, Member.id == member_id).where(Activity.id == activity_id)
+        .options(joinedload(Activity.org), joinedload(Activity.rule), joinedload(Member.org))
+    ).first()
+    if found is None:
+        raise refusal("unknown_activity")
+    return found[0], found[1]
+
+
+def _store_success(result: dict, checkin_row: dict, attempt: dict) -> None:
+    """The check-in row (its unique pair refuses a second one right here) and the attempt answering
+    with its id: one statement on PostgreSQL, two elsewhere."""
+    if posting.on_postgresql():
+        # The stored answer is the answer as returned, keys in order: its text around the id.
+        head, mark, tail = json.dumps(result, ensure_ascii=False).partition('"checkin_id": null')
+        result["checkin_id"] = db.session.execute(_STORE_SUCCESS, {
+            **{f"c_{k}": v for k, v in checkin_row.items()}, **attempt,
+            "head": head + '"checkin_id": ', "tail": tail}).scalar_one()
+        return
+    result["checkin_id"] = db.session.execute(insert(Checkin).values(checkin_row).returning(Checkin.id)).scalar_one()
+    db.session.execute(insert(ScanAttempt).values(**attempt, response=result))
+
+
+_STORE_SUCCESS = text("""
+    WITH c AS (
+        INSERT INTO checkin (activity_id, member_id, method, scanned_at, recorded_at, late_upload, actor, points)
+        VALUES (:c_activity_id, :c_member_id, :c_method, :c_scanned_at, :c_recorded_at, :c_late_upload, :c_actor,
+                :c_points)
+        RETURNING id
+    ), a AS (
+        INSERT INTO scan_attempt (activity_id, member_id, actor, nonce_key, method, outcome, reason, status,
+                                  response, scanned_at, recorded_at)
+        SELECT :activity_id, :member_id, :actor, :nonce_key, :method, :outcome, :reason, :status,
+               CAST(CAST(:head AS text) || c.id || CAST(:tail AS text) AS json),
+               :scanned_at, :recorded_at
+        FROM c
+    )
+    SELECT id FROM c""")
 
 
 def _award(activity: Activity, member_id: int, at: datetime, actor_key: str):
     """The activity's rule, through the ledger, once per member and activity (the idempotency key)."""
     if activity.rule is None:
         return None
-    entry = ledger.apply_rule(member_id, activity.rule, key=f"checkin:{activity.id}:{member_id}",
+    notice = posting.Notice("points_changed", "签到成功", f"{activity.title}：获得", {"activity_id": activity.id})
+    return posting.apply_rule([member_id], activity.rule, key_prefix=f"checkin:{activity.id}:",
                               source=("activity", activity.id), actor=actor_key, reason=activity.title,
-                              occurred_at=at)
-    if entry is not None:
-        notify.emit("points_changed", "签到成功", f"{activity.title}：获得{entry.delta_score}分",
-                    member_id=member_id, data={"entry_id": entry.id, "activity_id": activity.id})
-    return entry
+                              occurred_at=at, notice=notice).get(member_id)

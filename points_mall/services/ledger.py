@@ -4,8 +4,9 @@ Posting functions run inside the caller's transaction and never commit; the
 use case that called them commits once at its end.
 """
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
@@ -14,6 +15,7 @@ from ..models.rules import DIMENSIONS
 from . import audit
 from .access import Actor, require_root
 from .clock import local_year, period_bounds, utcnow
+from .posting import on_postgresql
 from .tx import committed, insert_or_add
 
 
@@ -62,16 +64,49 @@ def _write(member_id: int, *, kind: str, delta_score: int, delta_spendable: int,
                delta_score=delta_score, delta_spendable=delta_spendable, rule_id=rule_id,
                source_type=source[0], source_id=source[1], idempotency_key=key, actor=actor,
                reason=reason, occurred_at=occurred_at, created_at=utcnow(), reverses_id=reverses_id)
-    # A Core insert: entries are never changed after, so the unit of work has nothing to track.
     entry = LedgerEntry(**row)
-    entry.id = db.session.execute(insert(LedgerEntry).values(row).returning(LedgerEntry.id)).scalar_one()
-    after = _move_spendable(member_id, delta_spendable)
-    if after is None:
-        raise insufficient_points(-delta_spendable)
+    if on_postgresql():
+        # One statement for the entry, the balance and the score (a data-modifying CTE).
+        found = db.session.execute(_write_statement(bool(delta_spendable), bool(delta_score)), row).first()
+        if found is None:
+            raise insufficient_points(-delta_spendable)
+        entry.id, after = found
+    else:
+        # A Core insert: entries are never changed after, so the unit of work has nothing to track.
+        entry.id = db.session.execute(insert(LedgerEntry).values(row).returning(LedgerEntry.id)).scalar_one()
+        after = _move_spendable(member_id, delta_spendable)
+        if after is None:
+            raise insufficient_points(-delta_spendable)
+        if delta_score:
+            _add_score(member_id, entry.year, dimension, delta_score)
     entry.spendable_after = after if delta_spendable else None  # saves the caller a read
-    if delta_score:
-        _add_score(member_id, entry.year, dimension, delta_score)
     return entry
+
+
+@lru_cache(maxsize=None)
+def _write_statement(moves_spendable: bool, moves_score: bool):
+    """_write on PostgreSQL: the conditional balance UPDATE, then the entry only if it passed, then the score."""
+    balance = ("UPDATE balance SET spendable = spendable + CAST(:delta_spendable AS integer) "
+               "WHERE member_id = :member_id AND spendable + CAST(:delta_spendable AS integer) >= 0 "
+               "RETURNING spendable") if moves_spendable else "SELECT CAST(NULL AS integer) AS spendable"
+    score = """, s AS (
+        INSERT INTO score (member_id, year, dimension, score)
+        SELECT CAST(:member_id AS integer), CAST(:year AS integer), CAST(:dimension AS varchar),
+               CAST(:delta_score AS integer) FROM e
+        ON CONFLICT (member_id, year, dimension) DO UPDATE SET score = score.score + EXCLUDED.score)""" \
+        if moves_score else ""
+    return text(f"""
+    WITH b AS ({balance}), e AS (
+        INSERT INTO ledger_entry (member_id, kind, dimension, year, delta_score, delta_spendable, rule_id,
+                                  source_type, source_id, idempotency_key, actor, reason, occurred_at, created_at,
+                                  reverses_id)
+        SELECT CAST(:member_id AS integer), CAST(:kind AS varchar), CAST(:dimension AS varchar),
+               CAST(:year AS integer), CAST(:delta_score AS integer), CAST(:delta_spendable AS integer),
+               CAST(:rule_id AS integer), CAST(:source_type AS varchar), CAST(:source_id AS bigint),
+               CAST(:idempotency_key AS varchar), CAST(:actor AS varchar), CAST(:reason AS text),
+               CAST(:occurred_at AS timestamptz), CAST(:created_at AS timestamptz), CAST(:reverses_id AS bigint)
+        FROM b RETURNING id){score}
+    SELECT e.id, b.spendable FROM e, b""")
 
 
 def used_under_cap(member_id: int, rule: Rule, at: datetime) -> int:

@@ -1,0 +1,175 @@
+"""Posting a rule to many members at once (积分入账): a theme Party day of 200 members, or one check-in.
+
+On PostgreSQL one data-modifying CTE does it all: it locks the members' balance rows in member-id
+order (so concurrent postings never deadlock), works out each member's points (the cap, and for a
+deduction what is spendable), then writes the entries, the balances, the scores and the
+notifications. A capped rule first locks the balances in a statement of its own: the cap is read
+from the entries, and only a statement begun after the locks were granted sees the entries of
+whoever held them before (READ COMMITTED takes a snapshot per statement). Elsewhere (SQLite, the
+embedded default) the same rules are applied member by member with portable statements.
+"""
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from sqlalchemy import text
+
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Rule
+from .clock import local_year, period_bounds, utcnow
+
+
+@dataclass
+class Posted:
+    """What one member got: the entry's id, its deltas, and the spendable balance after it."""
+
+    member_id: int
+    id: int
+    delta_score: int
+    delta_spendable: int
+    spendable_after: int | None
+
+
+@dataclass
+class Notice:
+    """The notification each posted member gets: body = body_prefix + points + "分"; data gains entry_id."""
+
+    event: str
+    title: str
+    body_prefix: str
+    data: dict
+
+
+def on_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def apply_rule(member_ids: list[int], rule: Rule, *, key_prefix: str, source: tuple[str | None, int | None],
+               actor: str | None, reason: str = "", occurred_at: datetime | None = None,
+               notice: Notice | None = None, award_id: int | None = None) -> dict[int, Posted]:
+    """Award (or deduct) a rule's points to every member, within its cap; a member whose cap is
+    reached is left out of the answer. Each entry's idempotency key is key_prefix + member id.
+    award_id: on PostgreSQL the same statement writes (or updates) the award's lines with each outcome;
+    elsewhere the caller records them."""
+    ids = sorted(set(member_ids))
+    occurred_at = occurred_at or utcnow()
+    if not on_postgresql():
+        return _portable(ids, rule, key_prefix, source, actor, reason, occurred_at, notice)
+    capped = bool(rule.cap_period and rule.cap is not None)
+    params = dict(ids=ids, points=rule.points, rule_id=rule.id, dimension=rule.dimension,
+                  year=local_year(occurred_at), source_type=source[0], source_id=source[1], key_prefix=key_prefix,
+                  actor=actor, reason=reason or rule.name, occurred_at=occurred_at, now=utcnow())
+    if capped:
+        db.session.execute(_LOCK, {"ids": ids})
+        params["start"], params["end"] = period_bounds(occurred_at, rule.cap_period)
+        params["cap"], params["sign"] = rule.cap, 1 if rule.points > 0 else -1
+    if notice is not None:
+        params.update(event=notice.event, title=notice.title, body_prefix=notice.body_prefix,
+                      data=json.dumps(notice.data, ensure_ascii=False))
+    params["award_id"] = award_id
+    rows = db.session.execute(_statement(capped, notice is not None, award_id is not None), params).all()
+    if len(rows) < len(ids):
+        missing = sorted(set(ids) - {r.member_id for r in rows})
+        raise NotFound("unknown_member", details={"member_ids": missing})
+    posted = {}
+    for r in rows:
+        if r.entry_id is None:
+            continue  # the cap is reached
+        if r.delta_spendable and r.spendable is None:
+            from .ledger import insufficient_points
+
+            raise insufficient_points(-r.delta_spendable)
+        posted[r.member_id] = Posted(r.member_id, r.entry_id, r.delta_score, r.delta_spendable,
+                                     r.spendable if r.delta_spendable else None)
+    return posted
+
+
+_LOCK = text("SELECT member_id FROM balance WHERE member_id = ANY(CAST(:ids AS integer[])) "
+             "ORDER BY member_id FOR UPDATE")
+
+# The points one member gets: the rule's, or within a cap what room is left (same sign as the rule).
+_POINTS = "CAST(:points AS integer)"
+_ROOM = "CAST(:cap AS integer) - CAST(:sign AS integer) * used"
+_CAPPED_POINTS = f"CAST(:sign AS integer) * LEAST(ABS(CAST(:points AS integer)), {_ROOM})"
+
+
+@lru_cache(maxsize=None)
+def _statement(capped: bool, notify: bool, lines: bool):
+    used = """LEFT JOIN (
+            SELECT member_id, sum(delta_score) AS used FROM ledger_entry
+            WHERE member_id = ANY(CAST(:ids AS integer[])) AND rule_id = :rule_id
+              AND occurred_at >= CAST(:start AS timestamptz) AND occurred_at < CAST(:end AS timestamptz)
+            GROUP BY member_id) u USING (member_id)""" if capped else ""
+    notification = """, n AS (
+        INSERT INTO notification (member_id, event, title, body, data, status, attempts, next_attempt_at, created_at)
+        SELECT e.member_id, CAST(:event AS varchar), CAST(:title AS varchar),
+               CAST(:body_prefix AS text) || ABS(p.delta_score) || '分',
+               CAST(jsonb_build_object('entry_id', e.id) || CAST(:data AS jsonb) AS json),
+               'pending', 0, CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+        FROM e JOIN plan p USING (member_id) ORDER BY e.member_id)""" if notify else ""
+    award_lines = """, al AS (
+        INSERT INTO award_line (award_id, member_id, points, outcome)
+        SELECT CAST(:award_id AS integer), i.member_id, COALESCE(p.delta_score, 0),
+               CASE WHEN p.member_id IS NULL THEN 'cap_reached' ELSE 'applied' END
+        FROM input i LEFT JOIN plan p USING (member_id) ORDER BY i.member_id
+        ON CONFLICT (award_id, member_id) DO UPDATE SET points = EXCLUDED.points, outcome = EXCLUDED.outcome)""" \
+        if lines else ""
+    return text(f"""
+    WITH locked AS (
+        SELECT member_id, spendable FROM balance
+        WHERE member_id = ANY(CAST(:ids AS integer[])) ORDER BY member_id FOR UPDATE
+    ), input AS (
+        SELECT l.member_id, l.spendable, {"COALESCE(u.used, 0)" if capped else "0"} AS used
+        FROM locked l {used}
+    ), plan AS (
+        SELECT member_id, points AS delta_score,
+               CASE WHEN points > 0 THEN points ELSE -LEAST(-points, spendable) END AS delta_spendable
+        FROM (SELECT member_id, spendable, {_CAPPED_POINTS if capped else _POINTS} AS points,
+                     {_ROOM if capped else "1"} AS room
+              FROM input) x
+        WHERE room > 0
+    ), b AS (
+        UPDATE balance SET spendable = balance.spendable + p.delta_spendable
+        FROM plan p
+        WHERE balance.member_id = p.member_id AND p.delta_spendable <> 0
+          AND balance.spendable + p.delta_spendable >= 0
+        RETURNING balance.member_id, balance.spendable
+    ), e AS (
+        INSERT INTO ledger_entry (member_id, kind, dimension, year, delta_score, delta_spendable, rule_id,
+                                  source_type, source_id, idempotency_key, actor, reason, occurred_at, created_at)
+        SELECT member_id, CASE WHEN delta_score > 0 THEN 'award' ELSE 'deduct' END, CAST(:dimension AS varchar),
+               CAST(:year AS integer), delta_score, delta_spendable, CAST(:rule_id AS integer),
+               CAST(:source_type AS varchar), CAST(:source_id AS bigint), CAST(:key_prefix AS text) || member_id,
+               CAST(:actor AS varchar), CAST(:reason AS text), CAST(:occurred_at AS timestamptz),
+               CAST(:now AS timestamptz)
+        FROM plan ORDER BY member_id
+        RETURNING id, member_id
+    ), s AS (
+        INSERT INTO score (member_id, year, dimension, score)
+        SELECT member_id, CAST(:year AS integer), CAST(:dimension AS varchar), delta_score FROM plan
+        WHERE delta_score <> 0 ORDER BY member_id
+        ON CONFLICT (member_id, year, dimension) DO UPDATE SET score = score.score + EXCLUDED.score
+    ){notification}{award_lines}
+    SELECT i.member_id, e.id AS entry_id, p.delta_score, p.delta_spendable, b.spendable
+    FROM input i LEFT JOIN plan p USING (member_id) LEFT JOIN e USING (member_id) LEFT JOIN b USING (member_id)
+    ORDER BY i.member_id""")
+
+
+def _portable(ids, rule, key_prefix, source, actor, reason, occurred_at, notice) -> dict[int, Posted]:
+    """Member by member, through the ledger's single-member path (any database)."""
+    from . import ledger, notify
+
+    posted = {}
+    for member_id in ids:  # in member-id order, like the CTE's locks
+        entry = ledger.apply_rule(member_id, rule, key=f"{key_prefix}{member_id}", source=source, actor=actor,
+                                 reason=reason, occurred_at=occurred_at)
+        if entry is None:
+            continue
+        posted[member_id] = Posted(member_id, entry.id, entry.delta_score, entry.delta_spendable,
+                                   entry.spendable_after)
+        if notice is not None:
+            notify.emit(notice.event, notice.title, f"{notice.body_prefix}{abs(entry.delta_score)}分",
+                        member_id=member_id, data={"entry_id": entry.id, **notice.data})
+    return posted
