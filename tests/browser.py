@@ -17,8 +17,9 @@ def live_server(app):
     server.shutdown()
 
 
-@pytest.fixture
-def browser():
+def chromium(mobile: dict | None = None):
+    """Debian's headless Chromium with a throwaway profile, optionally emulating a phone
+    (mobile: Chromium's mobileEmulation, e.g. deviceMetrics and userAgent); yields the driver."""
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     profile = tempfile.TemporaryDirectory()
@@ -26,11 +27,18 @@ def browser():
                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
                 f"--user-data-dir={profile.name}", "--window-size=1400,800"):
         options.add_argument(arg)
+    if mobile:
+        options.add_experimental_option("mobileEmulation", mobile)
     driver = webdriver.Chrome(options=options, service=Service(executable_path="/usr/bin/chromedriver"))
     driver.implicitly_wait(0)
     yield driver
     driver.quit()
     profile.cleanup()
+
+
+@pytest.fixture
+def browser():
+    yield from chromium()
 
 
 def log_in(browser, url: str, username: str, password: str):

@@ -1,12 +1,9 @@
 """The members' pages (党员端) in headless Chromium on a phone inside WeChat: scan a check-in link, log in
 through the (console) web OAuth, bind, earn, see the score, redeem, get the pickup code, see the handover."""
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -14,7 +11,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from points_mall.services import codes
 from points_mall.services.clock import utcnow
 
-from .browser import browser, live_server  # noqa: F401  (fixtures)
+from .browser import browser, chromium, live_server  # noqa: F401  (fixtures)
 from .helpers import make_activity
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -25,19 +22,7 @@ WECHAT_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML
 @pytest.fixture
 def phone():
     """Chromium as a 390 × 844 phone with WeChat's user agent."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    profile = tempfile.TemporaryDirectory()
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-                "--hide-scrollbars", f"--user-data-dir={profile.name}"):
-        options.add_argument(arg)
-    options.add_experimental_option("mobileEmulation", {
-        "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 1}, "userAgent": WECHAT_UA})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path="/usr/bin/chromedriver"))
-    yield driver
-    driver.quit()
-    profile.cleanup()
+    yield from chromium({"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 1}, "userAgent": WECHAT_UA})
 
 
 @pytest.fixture
