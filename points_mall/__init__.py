@@ -86,7 +86,9 @@ def _defaults(app: Flask) -> None:
     if uri.startswith("sqlite") and not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # X-RateLimit-* on every answer would cost two more Redis round trips per request (the limiter
+    # reads the window back after counting the hit); a refusal still says Retry-After (errors.py).
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "pm:rl")
 
 

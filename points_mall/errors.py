@@ -219,12 +219,30 @@ def _http_error(e: HTTPException):
         error.details = {"limit": str(e.description)}
     response = jsonify(error_body(error.code, error.message, error.details))
     response.status_code = status
+    if status == 429 and "Retry-After" not in response.headers:
+        retry_after = _retry_after()
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
     for name, value in e.get_headers():  # 405 keeps its Allow header
         if name.lower() != "content-type":
             response.headers[name] = value
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
     return response
+
+
+def _retry_after() -> int | None:
+    """Seconds until the limit that refused this request resets: asked of the limiter's storage only
+    on a refusal, since the X-RateLimit-* headers are off (a Redis round trip per answer)."""
+    import time
+
+    from .extensions import limiter
+
+    try:
+        current = limiter.current_limit
+        return max(1, int(current.reset_at - time.time())) if current is not None else None
+    except Exception:  # noqa: BLE001 - a missing hint must not turn a 429 into a 500
+        return None
 
 
 def _first_message(messages, field: str = "") -> str | None:
