@@ -2,6 +2,7 @@
 
 Baselines, measured in the same run on the same database:
 - awards: a bare INSERT of one ledger-shaped row and a commit per award (the least an award can cost);
+- a theme Party day (one award for 200 members): one bare INSERT ... SELECT of 200 rows and a commit;
 - verify: one full scan summing the entries table (the least a verify can read).
 Writes bench/results/ledger.json.
 """
@@ -22,6 +23,8 @@ from points_mall.extensions import db  # noqa: E402
 
 DB = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/points_mall_bench")
 AWARDS = int(os.environ.get("BENCH_AWARDS", "2000"))
+DAY_MEMBERS = int(os.environ.get("BENCH_DAY_MEMBERS", "200"))  # a theme Party day: one award for all of them
+DAYS = int(os.environ.get("BENCH_DAYS", "50"))
 ENTRIES = int(os.environ.get("BENCH_ENTRIES", "1000000"))
 
 
@@ -66,6 +69,40 @@ def bench_awards(app, park):
     return service, baseline
 
 
+def bench_theme_days(park):
+    """A theme Party day of DAY_MEMBERS members is one award (one request); baseline: the same number
+    of ledger-shaped rows written by one bare INSERT ... SELECT and a commit."""
+    from points_mall.services import awards
+    from points_mall.services.access import load_actor
+
+    db.session.execute(text("""
+        INSERT INTO member (name, phone, member_type, org_id, status, created_at)
+        SELECT '党员' || g, '137' || lpad(g::text, 8, '0'), '党员', :org, 'active', now()
+        FROM generate_series(1, :n) g"""), {"org": park.branch_a.id, "n": DAY_MEMBERS})
+    db.session.execute(text("INSERT INTO balance (member_id, spendable) SELECT id, 0 FROM member "
+                            "WHERE phone LIKE '137%' ON CONFLICT DO NOTHING"))
+    db.session.commit()
+    ids = [r[0] for r in db.session.execute(text("SELECT id FROM member WHERE phone LIKE '137%' ORDER BY id"))]
+    actor = load_actor("staff", 2)  # org_a
+    start = time.perf_counter()
+    for _ in range(DAYS):
+        award = awards.propose(actor, ids, "service.volunteer", "主题党日")
+        assert award.status == "applied"
+    service = (time.perf_counter() - start) / DAYS
+
+    start = time.perf_counter()
+    for day in range(DAYS):
+        db.session.execute(text(
+            "INSERT INTO ledger_entry (member_id, kind, year, delta_score, delta_spendable, idempotency_key, reason,"
+            " occurred_at, created_at) SELECT m, 'adjust', 2026, 0, 0, 'baseline:' || :d || ':' || m, '', now(), now()"
+            " FROM unnest(CAST(:ids AS integer[])) m"), {"ids": ids, "d": day})
+        db.session.commit()
+    baseline = (time.perf_counter() - start) / DAYS
+    db.session.execute(text("DELETE FROM ledger_entry WHERE idempotency_key LIKE 'baseline:%'"))
+    db.session.commit()
+    return service, baseline
+
+
 def fill_entries(park):
     """Bulk-load entries (with matching balances and scores) until the table holds ENTRIES rows."""
     have = db.session.scalar(text("SELECT count(*) FROM ledger_entry"))
@@ -103,6 +140,7 @@ def main():
     with app.app_context():
         park = setup(app)
         service, baseline = bench_awards(app, park)
+        day_s, day_baseline_s = bench_theme_days(park)
         fill_entries(park)
         from points_mall.services import ledger
 
@@ -113,6 +151,11 @@ def main():
         "awards_per_s": round(service, 1),
         "baseline_bare_insert_per_s": round(baseline, 1),
         "awards_ratio_to_baseline": round(service / baseline, 3),
+        "theme_day_members": DAY_MEMBERS,
+        "theme_day_award_ms": round(day_s * 1000, 1),
+        "theme_day_postings_per_s": round(DAY_MEMBERS / day_s, 1),
+        "baseline_bare_insert_select_ms": round(day_baseline_s * 1000, 1),
+        "theme_day_ratio_to_baseline": round(day_baseline_s / day_s, 3),
         "verify_entries": entries,
         "verify_seconds": round(verify_s, 3),
         "verify_problems": len(problems),
