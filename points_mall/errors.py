@@ -1,5 +1,6 @@
 """One JSON error envelope for every error: {"error": {code, message, details}}."""
 import logging
+import re
 
 from flask import jsonify
 from marshmallow import Schema, fields
@@ -34,7 +35,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "date_out_of_range": (422, "时间应在2000年至2100年之间"),
     "duplicate_activity": (409, "活动已存在"),
     "duplicate_award": (409, "该申报已提交"),
-    "duplicate_org": (409, "同级下已有同名组织"),
+    "duplicate_org": (409, "同一上级下已有“{name}”，请换一个名称"),
     "duplicate_phone": (409, "手机号已登记"),
     "duplicate_product": (409, "商品已存在"),
     "duplicate_rule": (409, "细则编码已存在"),
@@ -57,6 +58,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "invalid_file": (422, "无法读取文件，请上传 .xlsx 格式的表格"),
     "invalid_file:header": (422, "表头应为：{columns}"),
     "invalid_change": (422, "请至少修改一项"),
+    "invalid_change:org": (422, "请填写新名称或选择新的上级组织"),
     "invalid_holder": (422, "请指定党员或用户名其中之一"),
     "invalid_input": (422, "输入有误，请检查后重试"),
     "invalid_items": (422, "请选择1至{max_lines}种商品，每种1至{max_qty}件"),
@@ -110,7 +112,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "order_cancelled": (409, "该订单已取消"),
     "order_expired": (409, "该订单已过期"),
     "org_not_empty": (409, "该组织还有{children}个下级组织、{members}名在册人员，请先移走或撤销后再撤销"),
-    "org_retired": (422, "该组织已撤销，请选择其他组织"),
+    "org_retired": (422, "“{org}”已撤销，请选择其他组织"),
     "out_of_range": (403, "不在活动地点范围内"),
     "out_of_scope": (403, "超出您的管理范围"),
     "out_of_scope:shop": (403, "您不是该超市的管理员"),
@@ -174,8 +176,8 @@ class DomainError(Exception):
 def _fill(template: str, details: dict) -> str:
     try:
         return template.format(**details)
-    except (KeyError, IndexError, ValueError):
-        return template.split("{", 1)[0] or template
+    except (KeyError, IndexError, ValueError):  # a detail is missing: say it without the name
+        return re.sub(r"“?\{\w+\}”?", "", template)
 
 
 NotFound = Forbidden = Conflict = DomainError  # the status comes from the catalogue
@@ -254,7 +256,8 @@ def _first_message(messages, field: str = "") -> str | None:
         return _first_message(messages[0], field)
     if not isinstance(messages, str) or messages.isascii():
         return None
-    return f"缺少必填项：{field}" if messages == "必填" and field else messages
+    named = {"必填": "缺少必填项：{}", "不认识的字段，请检查名称": "不认识的字段：{}，请检查名称"}
+    return named[messages].format(field) if messages in named and field and field != "_schema" else messages
 
 
 def _unexpected(e: Exception):

@@ -190,3 +190,9 @@ def test_a_control_character_stored_before_the_fix_does_not_break_an_export(clie
     from io import BytesIO
     cells = {v for ws in load_workbook(BytesIO(r.data)) for row in ws.iter_rows(values_only=True) for v in row}
     assert "毛巾" in cells
+
+
+def test_a_query_parameter_the_document_does_not_know_is_refused(client):
+    r = client.get("/api/v1/boards/points?org=1")
+    assert error(r) == (422, "invalid_input")
+    assert r.get_json()["error"]["message"] == "不认识的字段：org，请检查名称"

@@ -29,7 +29,7 @@ def edit_org(body, org_id):
     if "parent_id" in body:
         org = org_tree.move(actor, org_id, body["parent_id"])
     if org is None:
-        raise DomainError("invalid_input", "请填写新名称或选择新的上级组织", 422)
+        raise DomainError("invalid_change:org")
     return org
 
 

@@ -7,7 +7,7 @@ dates lie in a plausible span.
 import re
 from datetime import date, datetime, timezone
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 INT32_MAX = 2**31 - 1
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -24,7 +24,19 @@ def _validators(extra, *own):
 
 
 class Query(Schema):
-    """A query string's schema: its numbers arrive as digits, not as JSON numbers."""
+    """A query string's schema: its numbers arrive as digits, not as JSON numbers; a parameter it
+    does not know is refused, as the document says, rather than silently ignored (?org=3 for ?org_id=3).
+    page and page_size belong to flask-smorest's paging, which reads the same query string."""
+
+    PAGING = frozenset({"page", "page_size"})
+
+    @pre_load
+    def _known_only(self, data, **kwargs):
+        known = {field.data_key or name for name, field in self.load_fields.items()} | self.PAGING
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValidationError({name: ["不认识的字段，请检查名称"] for name in unknown})
+        return data
 
 
 class Int(fields.Integer):
@@ -160,6 +172,8 @@ class Number(fields.Decimal):
 
 
 # marshmallow's own messages, in the language the users read (the envelope shows the first one).
+Schema._default_error_messages = {**Schema._default_error_messages, "unknown": "不认识的字段，请检查名称",
+                                  "type": "应为对象"}
 fields.Field.default_error_messages.update(required="必填", null="不能为空", validator_failed="取值无效")
 fields.Integer.default_error_messages.update(invalid="应为整数", too_large="数值过大")
 fields.Number.default_error_messages.update(invalid="应为数字", too_large="数值过大")

@@ -53,17 +53,17 @@ def update_member(actor: Actor, member_id: int, **changes) -> Member:
         org = get_org(changes["org_id"])
         require_org(actor, "admin", org)
         if not org.active:
-            raise DomainError("org_retired", f"“{org.name}”已撤销，请选择其他组织", 422, {"org_id": org.id})
+            raise DomainError("org_retired", details={"org_id": org.id, "org": org.name})
     if "phone" in changes and changes["phone"] != member.phone:
         clash = db.session.scalar(select(Member.id).where(Member.phone == changes["phone"], Member.id != member.id))
         if clash is not None:
-            raise DomainError("duplicate_phone", "手机号已登记", 409, {"phone": changes["phone"]})
+            raise DomainError("duplicate_phone", details={"phone": changes["phone"]})
     if "name" in changes:
         changes["name"] = changes["name"].strip()
         if not changes["name"]:
-            raise DomainError("invalid_name", "姓名不能为空", 422)
+            raise DomainError("invalid_name")
     if changes.get("member_type") not in (None, *MEMBER_TYPES) or changes.get("status") not in (None, *MEMBER_STATUSES):
-        raise DomainError("invalid_input", "人员类型或状态无效", 422)
+        raise DomainError("invalid_member_type")
     with committed("duplicate_phone", "手机号已登记"):
         before = audit.snapshot(member, changes)
         for key, value in changes.items():

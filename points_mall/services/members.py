@@ -25,7 +25,7 @@ def create_member(actor: Actor, name: str, phone: str, member_type: str, org_id:
     org = get_org(org_id)
     require_org(actor, "admin", org)
     if not org.active:
-        raise DomainError("org_retired", f"“{org.name}”已撤销，请选择其他组织", 422, {"org_id": org.id})
+        raise DomainError("org_retired", details={"org_id": org.id, "org": org.name})
     errors = _check(name, phone, member_type)
     if errors:
         raise DomainError(errors[0][0])

@@ -39,14 +39,14 @@ def _keepable(actor: Actor, org_id: int) -> Org:
 def _unique_among_siblings(name: str, parent_id: int | None, own_id: int) -> None:
     clash = db.session.scalar(select(Org.id).where(Org.name == name, Org.parent_id == parent_id, Org.id != own_id))
     if clash is not None:
-        raise DomainError("duplicate_org", f"同一上级下已有“{name}”，请换一个名称", 409, {"name": name})
+        raise DomainError("duplicate_org", details={"name": name})
 
 
 def rename(actor: Actor, org_id: int, name: str) -> Org:
     org = _keepable(actor, org_id)
     name = (name or "").strip()
     if not name:
-        raise DomainError("invalid_name", "名称不能为空", 422)
+        raise DomainError("invalid_name")
     _unique_among_siblings(name, org.parent_id, org.id)
     with committed("duplicate_org"):
         audit.record(actor, "org.rename", "org", org.id, {"name": org.name}, {"name": name})
@@ -64,7 +64,7 @@ def move(actor: Actor, org_id: int, parent_id: int) -> Org:
     if parent.path.startswith(org.path):
         raise DomainError("move_into_own_subtree", details={"org_id": org.id, "parent_id": parent.id})
     if not parent.active:
-        raise DomainError("org_retired", f"“{parent.name}”已撤销，请选择其他上级", 422)
+        raise DomainError("org_retired", details={"org_id": parent.id, "org": parent.name})
     _unique_among_siblings(org.name, parent.id, org.id)
     old, new = org.path, f"{parent.path}{org.id}/"
     with committed("duplicate_org"):

@@ -34,7 +34,7 @@ def add_org(name: str, kind: str, parent: Org | None) -> Org:
     if not name:
         raise DomainError("invalid_name")
     if parent is not None and not parent.active:
-        raise DomainError("org_retired", f"“{parent.name}”已撤销，不能再添加下级组织", 422, {"org_id": parent.id})
+        raise DomainError("org_retired", details={"org_id": parent.id, "org": parent.name})
     siblings = select(Org).where(Org.name == name, Org.parent_id == (parent.id if parent else None))
     if db.session.scalar(siblings) is not None:
         raise DomainError("duplicate_org", details={"name": name})

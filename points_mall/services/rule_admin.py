@@ -25,7 +25,7 @@ def edit_rule(actor: Actor, rule_id: int, **changes) -> Rule:
     require_root(actor)
     rule = db.session.get(Rule, rule_id)
     if rule is None:
-        raise NotFound("unknown_rule", "积分细则不存在", 404, {"rule_id": rule_id})
+        raise NotFound("unknown_rule", details={"rule_id": rule_id})
     merged = {k: getattr(rule, k) for k in EDITABLE} | {k: v for k, v in changes.items() if k in EDITABLE}
     rules.check(rule.code, merged["name"], rule.dimension, merged["points"], merged["cap_period"], merged["cap"])
     with committed():

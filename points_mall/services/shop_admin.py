@@ -21,15 +21,15 @@ def list_shops(actor: Actor, include_closed: bool = True) -> list[Shop]:
 def edit_shop(actor: Actor, shop_id: int, **changes) -> Shop:
     shop = db.session.get(Shop, shop_id)
     if shop is None:
-        raise NotFound("unknown_shop", "超市不存在", 404, {"shop_id": shop_id})
+        raise NotFound("unknown_shop", details={"shop_id": shop_id})
     require_org(actor, "admin", shop.org)
     if changes.get("org_id") not in (None, shop.org_id):
         org = get_org(changes["org_id"])
         require_org(actor, "admin", org)
         if not org.active:
-            raise DomainError("org_retired", f"“{org.name}”已撤销，请选择其他组织", 422, {"org_id": org.id})
+            raise DomainError("org_retired", details={"org_id": org.id, "org": org.name})
     if "name" in changes and not changes["name"].strip():
-        raise DomainError("invalid_name", "名称不能为空", 422)
+        raise DomainError("invalid_name")
     with committed():
         before = audit.snapshot(shop, EDITABLE)
         for key in EDITABLE:
