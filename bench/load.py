@@ -53,7 +53,7 @@ class Profile:
         self.path = os.environ.get("BENCH_PROFILE")
         self.proc = None
         if self.path:
-            self.proc = subprocess.Popen(["py-spy", "record", "--subprocesses", "--idle", "-r", "200",
+            self.proc = subprocess.Popen(["py-spy", "record", "--subprocesses", *(["--idle"] if os.environ.get("BENCH_PROFILE_IDLE") else []), "-r", "200",
                                           "-d", str(max(1, round(seconds))), "-f", "raw", "-o", self.path,
                                           "-p", str(pid)], stdout=subprocess.DEVNULL)
 
