@@ -38,6 +38,17 @@ def load_members(member_ids: list[int]) -> list[Member]:
     return sorted(members, key=lambda m: m.id)
 
 
+def rule_and_members(rule_code: str, member_ids: list[int]) -> tuple[Rule, list[Member]]:
+    """get_rule and load_members in one query when all is well; when not, their own queries say what is wrong."""
+    ids = sorted(set(member_ids))
+    if ids and len(ids) <= MAX_MEMBERS:
+        rows = db.session.execute(select(Rule, Member).join(Member, Member.id.in_(ids))
+                                  .options(joinedload(Member.org)).where(Rule.code == rule_code)).all()
+        if rows and rows[0][0].active and len(rows) == len(ids) and all(m.status == "active" for _, m in rows):
+            return rows[0][0], sorted((m for _, m in rows), key=lambda m: m.id)
+    return get_rule(rule_code), load_members(member_ids)
+
+
 def propose(actor: Actor, member_ids: list[int], rule_code: str, reason: str,
             idempotency_key: str | None = None) -> Award:
     """Award a rule to members: applied at once, or pending when the rule needs approval.
@@ -47,8 +58,7 @@ def propose(actor: Actor, member_ids: list[int], rule_code: str, reason: str,
         earlier = db.session.scalar(select(Award).where(Award.idempotency_key == f"{actor.key}:{idempotency_key}"))
         if earlier is not None:
             return _same_request(earlier, member_ids, rule_code, reason)
-    rule = get_rule(rule_code)
-    members = load_members(member_ids)
+    rule, members = rule_and_members(rule_code, member_ids)
     require_members(actor, "organizer", members)
     at_once = not rule.needs_approval
     award = Award(rule_id=rule.id, reason=reason, proposer=actor.key, status="applied" if at_once else "pending",
