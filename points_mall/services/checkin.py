@@ -3,13 +3,12 @@
 A member scans the activity's rotating code; an organizer scans a member's own code or picks
 the name; an organizer uploads scans made offline. All of them end in `_check_in`.
 """
-import json
 import math
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import aliased, joinedload
 
 from ..errors import DomainError
@@ -95,8 +94,8 @@ def _attempt(actor_key: str, nonce: str, method: str, perform, activity_id=None,
     try:
         # A unique-key clash: this nonce was answered before, or the member is already checked in.
         with committed("already_checked_in"):
-            result, checkin_row, record = perform()
-            _store_success(result, checkin_row, dict(record, actor=actor_key, nonce_key=nonce_key))
+            activity, checkin_row, record = perform()
+            result = _record_success(activity, checkin_row, dict(record, actor=actor_key, nonce_key=nonce_key))
         return result
     except DomainError as e:
         error = e
@@ -177,8 +176,8 @@ def _check_place(activity: Activity, location) -> None:
 
 
 def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at: datetime,
-              location=(None, None), trusted_place: bool = False) -> tuple[dict, dict, dict]:
-    """The checks and the points; the check-in row and its attempt are stored by _store_success."""
+              location=(None, None), trusted_place: bool = False) -> tuple[SimpleNamespace, dict, dict]:
+    """The checks; the points, the check-in row and its attempt are written by _record_success."""
     activity, member = _activity_and_member(activity_id, member_id)
     if member is None or member.status != "active":
         raise refusal("not_eligible")
@@ -195,16 +194,38 @@ def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at:
         if taken != 1:
             raise refusal("full")
     now = utcnow()
-    entry = _award(activity, member_id, at, actor_key)
     row = dict(activity_id=activity_id, member_id=member_id, method=method, scanned_at=at, recorded_at=now,
-               late_upload=now - at > LATE_AFTER, actor=actor_key, points=entry.delta_score if entry else 0)
-    spendable = entry.spendable_after if entry else db.session.get(Balance, member_id).spendable
-    result = {"activity": {"id": activity.id, "title": activity.title}, "member_id": member_id,
-              "checkin_id": None, "points": row["points"], "spendable": spendable,
-              "late_upload": row["late_upload"]}
+               late_upload=now - at > LATE_AFTER, actor=actor_key)
     record = dict(activity_id=activity_id, member_id=member_id, method=method, outcome="ok", reason="ok",
                   status=200, scanned_at=at, recorded_at=now)
-    return result, row, record
+    return activity, row, record
+
+
+def _record_success(activity, checkin_row: dict, attempt: dict) -> dict:
+    """The points, the check-in row (its unique pair refuses a second check-in right here) and the
+    attempt holding the answer. On PostgreSQL with a rule, all of it is the ledger's one statement."""
+    member_id = checkin_row["member_id"]
+    if activity.rule is not None and posting.on_postgresql():
+        posted = _award(activity, checkin_row, (_CHECKIN_TAIL, {
+            **{f"c_{k}": v for k, v in checkin_row.items()}, **{f"a_{k}": v for k, v in attempt.items()},
+            "title": activity.title}))
+        entry = posted.get(member_id)
+        return _answer(activity, member_id, posted.tail_id, entry.delta_score if entry else 0,
+                       entry.spendable_after if entry else posted.balances[member_id], checkin_row["late_upload"])
+    entry = _award(activity, checkin_row).get(member_id) if activity.rule is not None else None
+    points = entry.delta_score if entry else 0
+    spendable = entry.spendable_after if entry else db.session.get(Balance, member_id).spendable
+    checkin_id = db.session.execute(insert(Checkin).values({**checkin_row, "points": points})
+                                    .returning(Checkin.id)).scalar_one()
+    result = _answer(activity, member_id, checkin_id, points, spendable, checkin_row["late_upload"])
+    db.session.execute(insert(ScanAttempt).values(**attempt, response=result))
+    return result
+
+
+def _answer(activity, member_id, checkin_id, points, spendable, late_upload) -> dict:
+    """What a successful check-in answers (and its attempt keeps, for a retry): keys in this order."""
+    return {"activity": {"id": activity.id, "title": activity.title}, "member_id": member_id,
+            "checkin_id": checkin_id, "points": points, "spendable": spendable, "late_upload": late_upload}
 
 
 def _activity_and_member(activity_id: int, member_id: int):
@@ -241,42 +262,36 @@ _RULE_FIELDS = (Rule.id.label("rule_id"), Rule.points.label("rule_points"), Rule
                 Rule.cap.label("rule_cap"), Rule.dimension.label("rule_dimension"), Rule.name.label("rule_name"))
 
 
-def _store_success(result: dict, checkin_row: dict, attempt: dict) -> None:
-    """The check-in row (its unique pair refuses a second one right here) and the attempt answering
-    with its id: one statement on PostgreSQL, two elsewhere."""
-    if posting.on_postgresql():
-        # The stored answer is the answer as returned, keys in order: its text around the id.
-        head, mark, tail = json.dumps(result, ensure_ascii=False).partition('"checkin_id": null')
-        result["checkin_id"] = db.session.execute(_STORE_SUCCESS, {
-            **{f"c_{k}": v for k, v in checkin_row.items()}, **attempt,
-            "head": head + '"checkin_id": ', "tail": tail}).scalar_one()
-        return
-    result["checkin_id"] = db.session.execute(insert(Checkin).values(checkin_row).returning(Checkin.id)).scalar_one()
-    db.session.execute(insert(ScanAttempt).values(**attempt, response=result))
-
-
-_STORE_SUCCESS = text("""
-    WITH c AS (
+# The check-in row and its attempt, in the ledger's statement (posting.apply_rule's tail). The answer
+# is built here as _answer builds it, keys in the same order (json keeps them), so a retry gets it as it was.
+_CHECKIN_TAIL = """, tail_row AS (
         INSERT INTO checkin (activity_id, member_id, method, scanned_at, recorded_at, late_upload, actor, points)
-        VALUES (:c_activity_id, :c_member_id, :c_method, :c_scanned_at, :c_recorded_at, :c_late_upload, :c_actor,
-                :c_points)
-        RETURNING id
-    ), a AS (
+        SELECT CAST(:c_activity_id AS integer), i.member_id, CAST(:c_method AS varchar),
+               CAST(:c_scanned_at AS timestamptz), CAST(:c_recorded_at AS timestamptz),
+               CAST(:c_late_upload AS boolean), CAST(:c_actor AS varchar), COALESCE(p.delta_score, 0)
+        FROM input i LEFT JOIN plan p USING (member_id)
+        RETURNING id, member_id, points
+    ), attempt_row AS (
         INSERT INTO scan_attempt (activity_id, member_id, actor, nonce_key, method, outcome, reason, status,
                                   response, scanned_at, recorded_at)
-        SELECT :activity_id, :member_id, :actor, :nonce_key, :method, :outcome, :reason, :status,
-               CAST(CAST(:head AS text) || c.id || CAST(:tail AS text) AS json),
-               :scanned_at, :recorded_at
-        FROM c
-    )
-    SELECT id FROM c""")
+        SELECT CAST(:a_activity_id AS integer), t.member_id, CAST(:a_actor AS varchar), CAST(:a_nonce_key AS varchar),
+               CAST(:a_method AS varchar), CAST(:a_outcome AS varchar), CAST(:a_reason AS varchar),
+               CAST(:a_status AS integer),
+               json_build_object(
+                   'activity', json_build_object('id', CAST(:c_activity_id AS integer), 'title', CAST(:title AS text)),
+                   'member_id', t.member_id, 'checkin_id', t.id, 'points', t.points,
+                   'spendable', CASE WHEN p.member_id IS NULL THEN i.spendable
+                                     WHEN p.delta_spendable = 0 THEN NULL ELSE b.spendable END,
+                   'late_upload', CAST(:c_late_upload AS boolean)),
+               CAST(:a_scanned_at AS timestamptz), CAST(:a_recorded_at AS timestamptz)
+        FROM tail_row t JOIN input i USING (member_id) LEFT JOIN plan p USING (member_id)
+             LEFT JOIN b USING (member_id)
+    )"""
 
 
-def _award(activity: Activity, member_id: int, at: datetime, actor_key: str):
+def _award(activity, checkin_row: dict, tail: tuple[str, dict] | None = None) -> posting.Postings:
     """The activity's rule, through the ledger, once per member and activity (the idempotency key)."""
-    if activity.rule is None:
-        return None
     notice = posting.Notice("points_changed", "签到成功", f"{activity.title}：获得", {"activity_id": activity.id})
-    return posting.apply_rule([member_id], activity.rule, key_prefix=f"checkin:{activity.id}:",
-                              source=("activity", activity.id), actor=actor_key, reason=activity.title,
-                              occurred_at=at, notice=notice).get(member_id)
+    return posting.apply_rule([checkin_row["member_id"]], activity.rule, key_prefix=f"checkin:{activity.id}:",
+                              source=("activity", activity.id), actor=checkin_row["actor"], reason=activity.title,
+                              occurred_at=checkin_row["scanned_at"], notice=notice, tail=tail)

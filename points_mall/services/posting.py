@@ -32,6 +32,14 @@ class Posted:
     spendable_after: int | None
 
 
+class Postings(dict):
+    """member id -> Posted; besides, each member's spendable balance before, and the id of the row the
+    caller's tail statement wrote (tail_id)."""
+
+    balances: dict[int, int]
+    tail_id: int | None = None
+
+
 @dataclass
 class Notice:
     """The notification each posted member gets: body = body_prefix + points + "分"; data gains entry_id."""
@@ -48,11 +56,13 @@ def on_postgresql() -> bool:
 
 def apply_rule(member_ids: list[int], rule: Rule, *, key_prefix: str, source: tuple[str | None, int | None],
                actor: str | None, reason: str = "", occurred_at: datetime | None = None,
-               notice: Notice | None = None, award_id: int | None = None) -> dict[int, Posted]:
+               notice: Notice | None = None, award_id: int | None = None,
+               tail: tuple[str, dict] | None = None) -> Postings:
     """Award (or deduct) a rule's points to every member, within its cap; a member whose cap is
     reached is left out of the answer. Each entry's idempotency key is key_prefix + member id.
     award_id: on PostgreSQL the same statement writes (or updates) the award's lines with each outcome;
-    elsewhere the caller records them."""
+    elsewhere the caller records them. tail: (SQL, params) of more CTEs for the same statement, reading
+    input/plan/e/b, one of them named tail_row with an id column (PostgreSQL only)."""
     ids = sorted(set(member_ids))
     occurred_at = occurred_at or utcnow()
     if not on_postgresql():
@@ -69,11 +79,16 @@ def apply_rule(member_ids: list[int], rule: Rule, *, key_prefix: str, source: tu
         params.update(event=notice.event, title=notice.title, body_prefix=notice.body_prefix,
                       data=json.dumps(notice.data, ensure_ascii=False))
     params["award_id"] = award_id
-    rows = db.session.execute(_statement(capped, notice is not None, award_id is not None), params).all()
+    if tail is not None:
+        params.update(tail[1])
+    rows = db.session.execute(_statement(capped, notice is not None, award_id is not None,
+                                         tail[0] if tail else ""), params).all()
     if len(rows) < len(ids):
         missing = sorted(set(ids) - {r.member_id for r in rows})
         raise NotFound("unknown_member", details={"member_ids": missing})
-    posted = {}
+    posted = Postings()
+    posted.balances = {r.member_id: r.spendable_before for r in rows}
+    posted.tail_id = rows[0].tail_id if tail is not None and rows else None
     for r in rows:
         if r.entry_id is None:
             continue  # the cap is reached
@@ -96,7 +111,7 @@ _CAPPED_POINTS = f"CAST(:sign AS integer) * LEAST(ABS(CAST(:points AS integer)),
 
 
 @lru_cache(maxsize=None)
-def _statement(capped: bool, notify: bool, lines: bool):
+def _statement(capped: bool, notify: bool, lines: bool, tail: str = ""):
     used = """LEFT JOIN (
             SELECT member_id, sum(delta_score) AS used FROM ledger_entry
             WHERE member_id = ANY(CAST(:ids AS integer[])) AND rule_id = :rule_id
@@ -151,17 +166,19 @@ def _statement(capped: bool, notify: bool, lines: bool):
         SELECT member_id, CAST(:year AS integer), CAST(:dimension AS varchar), delta_score FROM plan
         WHERE delta_score <> 0 ORDER BY member_id
         ON CONFLICT (member_id, year, dimension) DO UPDATE SET score = score.score + EXCLUDED.score
-    ){notification}{award_lines}
-    SELECT i.member_id, e.id AS entry_id, p.delta_score, p.delta_spendable, b.spendable
+    ){notification}{award_lines}{tail}
+    SELECT i.member_id, e.id AS entry_id, p.delta_score, p.delta_spendable, b.spendable,
+           i.spendable AS spendable_before{", (SELECT id FROM tail_row) AS tail_id" if tail else ""}
     FROM input i LEFT JOIN plan p USING (member_id) LEFT JOIN e USING (member_id) LEFT JOIN b USING (member_id)
     ORDER BY i.member_id""")
 
 
-def _portable(ids, rule, key_prefix, source, actor, reason, occurred_at, notice) -> dict[int, Posted]:
+def _portable(ids, rule, key_prefix, source, actor, reason, occurred_at, notice) -> Postings:
     """Member by member, through the ledger's single-member path (any database)."""
     from . import ledger, notify
 
-    posted = {}
+    posted = Postings()
+    posted.balances = {}
     for member_id in ids:  # in member-id order, like the CTE's locks
         entry = ledger.apply_rule(member_id, rule, key=f"{key_prefix}{member_id}", source=source, actor=actor,
                                  reason=reason, occurred_at=occurred_at)
