@@ -49,7 +49,8 @@ def main():
     try:
         wrk(service.url, "/api/v1/checkins", body(), tokens[-WARM_UP:], CLIENTS, 3, quiet=True)
         with Profile(service.proc.pid, SECONDS):
-            result = wrk(service.url, "/api/v1/checkins", body(), tokens[:-WARM_UP], CLIENTS, SECONDS)
+            result = service.measured(
+                lambda: wrk(service.url, "/api/v1/checkins", body(), tokens[:-WARM_UP], CLIENTS, SECONDS))
     finally:
         service.stop()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.load import CONNECTIONS, SECONDS, wrk
+from bench.load import CONNECTIONS, SECONDS, cpu_seconds, wrk
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
@@ -73,6 +73,13 @@ class Gunicorn:
         with ThreadPoolExecutor(n) as pool:
             list(pool.map(ask, range(n)))
 
+    def measured(self, run) -> dict:
+        """run() (a wrk load) and the workers' CPU time per request meanwhile (cpu_ms_per_request)."""
+        before = cpu_seconds(self.proc.pid)
+        result = run()
+        result["cpu_ms_per_request"] = round((cpu_seconds(self.proc.pid) - before) * 1000 / max(1, result["requests"]), 2)
+        return result
+
     def stop(self):
         self.proc.terminate()
         self.proc.wait(20)
@@ -93,14 +100,16 @@ def bare_baseline(env: dict, body: str, tokens: list[str], connections: int = CO
     bare = Gunicorn("bench.bare:app", env)
     try:
         wrk(bare.url, "/bare", body, tokens, connections, min(3, seconds), quiet=True)  # warm-up
-        return wrk(bare.url, "/bare", body, tokens, connections, seconds)
+        return bare.measured(lambda: wrk(bare.url, "/bare", body, tokens, connections, seconds))
     finally:
         bare.stop()
 
 
 def baseline_fields(result: dict, baseline: dict) -> dict:
     return {"baseline_per_s": baseline["per_s"], "baseline_p50_ms": baseline["p50_ms"],
-            "baseline_p99_ms": baseline["p99_ms"], "ratio_to_baseline": round(result["per_s"] / baseline["per_s"], 3)}
+            "baseline_p99_ms": baseline["p99_ms"], "ratio_to_baseline": round(result["per_s"] / baseline["per_s"], 3),
+            "worker_cpu_ms_per_request": result.get("cpu_ms_per_request"),
+            "baseline_worker_cpu_ms_per_request": baseline.get("cpu_ms_per_request")}
 
 
 SEED_MEMBERS = [

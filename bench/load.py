@@ -63,3 +63,16 @@ class Profile:
     def __exit__(self, *exc):
         if self.proc is not None:
             self.proc.wait(120)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process's children: gunicorn's workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except FileNotFoundError:
+            pass
+    return total / tick
