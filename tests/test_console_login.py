@@ -141,3 +141,63 @@ def test_only_a_members_token_may_scan_confirm_or_refuse(client, park):
         r = client.post(f"/api/v1/auth/console-tickets/{t}/{action}", headers=park.auth("admin"))
         assert (r.status_code, r.get_json()["error"]["code"]) == (403, "members_only")
     assert poll(client, t)["status"] == "pending"
+
+
+# ---------------------------------------------------------------------------------------------------
+# In Chromium: the console shows the code; a member opens its link on a phone (WeChat's web OAuth, first
+# visit: binding), confirms, and the console enters the organizer's home page by itself.
+
+WECHAT_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0 "
+             "Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) NetType/WIFI Language/zh_CN")
+
+
+@pytest.fixture
+def phone():
+    yield from chromium({"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 1}, "userAgent": WECHAT_UA})
+
+
+@pytest.fixture
+def public_base(app, live_server):  # noqa: F811
+    before = app.config["PUBLIC_BASE_URL"]
+    app.config["PUBLIC_BASE_URL"] = live_server
+    yield live_server
+    app.config["PUBLIC_BASE_URL"] = before
+
+
+def text_of(driver, css):
+    found = driver.find_elements(By.CSS_SELECTOR, css)
+    return found[0].text if found else ""
+
+
+@pytest.mark.skipif(not BUILT, reason="the console is not built: run make test (it builds frontend/ first)")
+def test_the_console_shows_a_code_the_member_confirms_on_the_phone_and_the_console_enters(  # noqa: F811
+        client, park, organizer, browser, phone, public_base, sql):
+    wait = WebDriverWait(browser, 15, poll_frequency=0.1)
+    browser.get(f"{public_base}/console/login")
+    wait.until(lambda d: d.find_elements(By.ID, "tab-qr"))
+    browser.find_element(By.ID, "tab-qr").click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#qr-code svg"))
+    assert text_of(browser, "#qr-message") == "请用微信扫描二维码，在手机上确认登录"
+    url = browser.find_element(By.ID, "qr-login").get_attribute("data-url")
+    assert url.startswith(f"{public_base}/m/console-login?t=")
+
+    # WeChat's scanner opens the link: a first visit logs in through the web OAuth and binds once.
+    on_phone = WebDriverWait(phone, 15, poll_frequency=0.1)
+    phone.get(url)
+    on_phone.until(lambda d: d.find_elements(By.ID, "bind-name"))
+    phone.find_element(By.ID, "bind-name").send_keys(organizer.name)
+    phone.find_element(By.ID, "bind-phone").send_keys(organizer.phone)
+    phone.find_element(By.ID, "bind-button").click()
+    on_phone.until(lambda d: d.find_elements(By.ID, "console-login-confirm"))
+    assert "/m/console-login?t=" in phone.current_url
+    assert text_of(phone, "#console-login-question") == "登录积分超市工作台？"
+    assert text_of(phone, "#console-login-browser").startswith("Linux")  # headless Chromium names no version
+    assert text_of(phone, "#console-login-time").startswith("请求时间 ")
+    wait.until(lambda d: text_of(d, "#qr-message") == "已扫码，请在手机上确认登录")
+
+    phone.find_element(By.ID, "console-login-confirm").click()
+    on_phone.until(lambda d: text_of(d, "#console-login-result") == "已确认登录")
+    wait.until(lambda d: d.current_url.endswith("/console/activities"))
+    wait.until(lambda d: text_of(d, "#session-name") == organizer.name)
+    assert sql("SELECT after->>'outcome' FROM audit_entry WHERE action = 'console-login'") == "success"
+    assert sql("SELECT status FROM console_ticket") == "delivered"

@@ -15,6 +15,7 @@ const routes = [
   { path: '/shop', component: () => import('./pages/ShopPage.vue'), meta: { tab: 'shop', title: '积分超市' } },
   { path: '/orders', component: () => import('./pages/OrdersPage.vue'), meta: { title: '我的兑换' } },
   { path: '/orders/:id', component: () => import('./pages/OrderPage.vue'), meta: { title: '取货码' } },
+  { path: '/console-login', component: () => import('./pages/ConsoleLoginPage.vue'), meta: { title: '登录工作台' } },
   { path: '/messages', component: () => import('./pages/MessagesPage.vue'), meta: { tab: 'messages', title: '消息' } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]

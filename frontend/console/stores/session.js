@@ -29,6 +29,11 @@ export const useSession = defineStore('session', {
       api.setToken(out.token)
       return this.load()
     },
+    /** The token the WeChat QR log-in brought (a member who confirmed on the phone). */
+    async enterWithToken(token) {
+      api.setToken(token)
+      return this.load()
+    },
     can(role) { return allows(this.roles, role) },
     logout() {
       api.setToken('')
