@@ -36,6 +36,30 @@ def chromium(mobile: dict | None = None):
     profile.cleanup()
 
 
+WECHAT_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0 "
+             "Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) NetType/WIFI Language/zh_CN")
+
+
+@pytest.fixture
+def phone():
+    """Chromium as a 390 × 844 phone with WeChat's user agent."""
+    yield from chromium({"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 1}, "userAgent": WECHAT_UA})
+
+
+@pytest.fixture
+def public_base(app, live_server):
+    """The links on the screen and the OAuth return address point at the live server, as in production."""
+    before = app.config["PUBLIC_BASE_URL"]
+    app.config["PUBLIC_BASE_URL"] = live_server
+    yield live_server
+    app.config["PUBLIC_BASE_URL"] = before
+
+
+def text_of(driver, css):
+    found = driver.find_elements("css selector", css)
+    return found[0].text if found else ""
+
+
 @pytest.fixture
 def browser():
     yield from chromium()

@@ -7,7 +7,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from points_mall.extensions import db
 from points_mall.models import Grant
 
-from .browser import browser, chromium, live_server  # noqa: F401  (fixtures)
+from .browser import browser, live_server, phone, public_base, text_of  # noqa: F401  (fixtures)
 from .console_ui import BUILT
 
 UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
@@ -147,26 +147,6 @@ def test_only_a_members_token_may_scan_confirm_or_refuse(client, park):
 # In Chromium: the console shows the code; a member opens its link on a phone (WeChat's web OAuth, first
 # visit: binding), confirms, and the console enters the organizer's home page by itself.
 
-WECHAT_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0 "
-             "Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) NetType/WIFI Language/zh_CN")
-
-
-@pytest.fixture
-def phone():
-    yield from chromium({"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 1}, "userAgent": WECHAT_UA})
-
-
-@pytest.fixture
-def public_base(app, live_server):  # noqa: F811
-    before = app.config["PUBLIC_BASE_URL"]
-    app.config["PUBLIC_BASE_URL"] = live_server
-    yield live_server
-    app.config["PUBLIC_BASE_URL"] = before
-
-
-def text_of(driver, css):
-    found = driver.find_elements(By.CSS_SELECTOR, css)
-    return found[0].text if found else ""
 
 
 @pytest.mark.skipif(not BUILT, reason="the console is not built: run make test (it builds frontend/ first)")

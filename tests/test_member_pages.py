@@ -3,7 +3,6 @@ through the (console) web OAuth, bind, earn, see the score, redeem, get the pick
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -11,32 +10,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 from points_mall.services import codes
 from points_mall.services.clock import utcnow
 
-from .browser import browser, chromium, live_server  # noqa: F401  (fixtures)
+from .browser import browser, live_server, phone, public_base, text_of  # noqa: F401  (fixtures)
 from .helpers import make_activity
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-WECHAT_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0 "
-             "Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) NetType/WIFI Language/zh_CN")
-
-
-@pytest.fixture
-def phone():
-    """Chromium as a 390 × 844 phone with WeChat's user agent."""
-    yield from chromium({"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 1}, "userAgent": WECHAT_UA})
-
-
-@pytest.fixture
-def public_base(app, live_server):  # noqa: F811
-    """The links on the screen and the OAuth return address point at the live server, as in production."""
-    before = app.config["PUBLIC_BASE_URL"]
-    app.config["PUBLIC_BASE_URL"] = live_server
-    yield live_server
-    app.config["PUBLIC_BASE_URL"] = before
-
-
-def text_of(driver, css):
-    found = driver.find_elements(By.CSS_SELECTOR, css)
-    return found[0].text if found else ""
 
 
 def all_text(driver, css):
