@@ -1,5 +1,6 @@
 """The members' pages (党员端) in headless Chromium on a phone inside WeChat: scan a check-in link, log in
 through the (console) web OAuth, bind, earn, see the score, redeem, get the pickup code, see the handover."""
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +22,10 @@ def all_text(driver, css):
 
 
 def shot(driver, name, full=True):
-    """A screenshot for the README, the page's full height at the phone's width."""
+    """A screenshot for the README, the page's full height at the phone's width; written when asked
+    (SCREENSHOTS=1), so test runs leave docs/ alone."""
+    if not os.environ.get("SCREENSHOTS"):
+        return
     if full:
         height = driver.execute_script("return Math.max(document.body.scrollHeight, window.innerHeight)")
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
