@@ -14,7 +14,8 @@ from .services.auth import hash_password
 
 
 def register(app: Flask) -> None:
-    for command in (create_admin, import_members, ledger_verify, seed_demo, expire_redemptions, worker):
+    for command in (create_admin, import_members, ledger_verify, seed_demo, expire_redemptions, worker, settle_year,
+                    lapse_notices):
         app.cli.add_command(command)
 
 
@@ -88,6 +89,30 @@ def expire_redemptions():
     from .services import mall
 
     click.echo(f"expired {mall.expire_due()} order(s)")
+
+
+@click.command("settle-year")
+@with_appcontext
+@click.option("--year", type=int, required=True, help="the year that has ended, e.g. 2025")
+def settle_year(year):
+    """年度结算: expire what lapses at the end of YEAR by each organisation's policy; safe to run twice."""
+    from .services import settlement
+
+    try:
+        run = settlement.settle_year(SYSTEM, year, trigger="cli")
+    except DomainError as e:
+        _fail(e)
+    click.echo(f"settled {year}: {run.members_checked} member(s) checked, {run.members_expired} expired "
+               f"{run.points_expired} point(s) (run {run.id})")
+
+
+@click.command("lapse-notices")
+@with_appcontext
+def lapse_notices():
+    """Tell members (once per year) what will lapse at the end of this year, where the notice period has begun."""
+    from .services import settlement
+
+    click.echo(f"notified {settlement.send_notices()} member(s)")
 
 
 @click.command("worker")

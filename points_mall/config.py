@@ -63,6 +63,7 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 8)
     OUTBOX_BACKOFF_BASE = float(os.environ.get("OUTBOX_BACKOFF_BASE", "10"))  # seconds, doubled per attempt
     OUTBOX_BACKOFF_CAP = float(os.environ.get("OUTBOX_BACKOFF_CAP", "3600"))
+    OUTBOX_SEND_PARALLEL = _env_int("OUTBOX_SEND_PARALLEL", 8)  # messages a worker sends at once
     OUTBOX_LEASE = _env_int("OUTBOX_LEASE", 120)  # a claimed message returns to the queue after this
 
     API_TITLE = "points_mall"

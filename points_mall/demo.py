@@ -41,6 +41,9 @@ RULES = [
     ("integrity.violation", "违反廉洁纪律", "integrity", -20, None, None, True),
 ]
 
+# Items members declare themselves, with evidence, for their branch to review (积分申报).
+DECLARABLE = {"service.help", "performance.proposal", "morality.good_deed"}
+
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
 GIVEN = ["建国", "志强", "海燕", "丽娟", "伟", "敏", "静", "磊", "军", "洋", "勇", "艳", "杰", "娜", "涛", "明",
          "超", "秀英", "桂英", "晓东", "红梅", "卫东", "春生", "玉兰", "国华", "德胜", "晓燕", "文博", "子涵", "雨桐"]
@@ -137,6 +140,18 @@ def seed() -> list[str]:
         "pages: / (start here), /console/ (staff), /m/ (members), /board, /docs (API)"]
 
 
+def _declaration(member: Member, rule: Rule) -> None:
+    """One item the demo member declared a few days ago, waiting for the branch secretary (申报审核)."""
+    from .models import Declaration
+    from .services.clock import local
+
+    today = local(utcnow()).date()
+    day = max(today - timedelta(days=3), date(today.year, 1, 1))
+    db.session.add(Declaration(member_id=member.id, org_id=member.org_id, rule_id=rule.id, occurred_on=day,
+                               title="合理化建议：焊接工装改进被车间采纳", photos=[], status="submitted", note="",
+                               description="提出改进焊接工装定位块，车间试用后返工率下降，已在班组推广。"))
+
+
 def _park() -> str:
     rng = random.Random(2026)
     branches = _orgs()
@@ -144,7 +159,7 @@ def _park() -> str:
     rules = {}
     for code, name, dimension, points, cap_period, cap, needs_approval in RULES:
         rules[code] = Rule(code=code, name=name, dimension=dimension, points=points, cap_period=cap_period,
-                           cap=cap, needs_approval=needs_approval, active=True)
+                           cap=cap, needs_approval=needs_approval, active=True, declarable=code in DECLARABLE)
         db.session.add(rules[code])
     staff = []
     for username, password, display, role, org_name in STAFF:
@@ -159,6 +174,7 @@ def _park() -> str:
     db.session.add(Grant(member_id=secretary.id, role="organizer", org_id=secretary.org_id))
     db.session.flush()
     entries = _history(rng, members, rules, staff[0])
+    _declaration(member, rules["performance.proposal"])
     db.session.commit()
     shop = _shop(branches)
     orders = _redemptions(rng, members, shop)

@@ -42,11 +42,29 @@ def send_reminders() -> int:
         return reminders.remind_activities() + reminders.remind_expiring()
 
 
+def settle_year() -> int:
+    """年度结算: in the first days of a year, the year just ended is settled once (safe to run again)."""
+    from .services import settlement
+
+    with _worker_app().app_context():
+        return settlement.settle_due()
+
+
+def lapse_notices() -> int:
+    """N days before the turn of the year, members are told once what will lapse."""
+    from .services import settlement
+
+    with _worker_app().app_context():
+        return settlement.send_notices()
+
+
 # name → (function, every N seconds)
 PERIODIC = {
     "deliver_outbox": (deliver_outbox, 5),
     "expire_redemptions": (expire_redemptions, 60),
     "send_reminders": (send_reminders, 60),
+    "settle_year": (settle_year, 3600),
+    "lapse_notices": (lapse_notices, 3600),
 }
 
 

@@ -1,4 +1,5 @@
 """A live server and Debian's headless Chromium for the page tests."""
+import os
 import tempfile
 import threading
 
@@ -10,6 +11,11 @@ from werkzeug.serving import make_server
 
 @pytest.fixture
 def live_server(app):
+    """The app on a real port; the pages it serves must be built (make test builds them first)."""
+    from points_mall.web import DIST
+
+    assert os.path.exists(os.path.join(DIST, "console", "index.html")), \
+        "the front-end is not built: run make test (it builds frontend/ first), or set WEB_DIST"
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

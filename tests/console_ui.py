@@ -2,14 +2,37 @@
 import os
 import time
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "docs")
-BUILT = os.path.exists(os.path.join(os.path.dirname(__file__), "..", "points_mall", "web", "dist", "console", "index.html"))
 
 
 def visible(browser, css):
-    return [e for e in browser.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()]
+    """The displayed elements matching css; one removed from the page meanwhile (Vue re-rendered) is not."""
+    shown = []
+    for e in browser.find_elements(By.CSS_SELECTOR, css):
+        try:
+            if e.is_displayed():
+                shown.append(e)
+        except StaleElementReferenceException:
+            continue
+    return shown
+
+
+def settled(browser, css, timeout=5.0):
+    """The visible element matching css once it has stopped moving (a drawer or dialog slides in: a click
+    while it moves can land beside the button)."""
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        found = visible(browser, css)
+        rect = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.x, r.y, r.width]",
+                                      found[0]) if found else None
+        if rect is not None and rect == last:
+            return found[0]
+        last = rect
+        time.sleep(0.15)
+    raise AssertionError(f"{css} did not settle on the screen")
 
 
 def pick(browser, wait, field_css, option_text, typed=None):

@@ -16,6 +16,7 @@ class FakeWechat:
         self.followers: dict[str, str] = {}  # public-account openid → unionid
         self.down = False  # every call answers HTTP 500 while True
         self.delay = 0.0  # seconds every send waits before answering
+        self.in_flight = self.most_in_flight = 0  # sends being answered now, and the most at once
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -85,7 +86,12 @@ class FakeWechat:
             return {"ticket": f"ticket-{scene}", "expire_seconds": body.get("expire_seconds"),
                     "url": f"http://weixin.qq.com/q/{scene}"}
         if path.endswith("/send"):
+            with self.lock:
+                self.in_flight += 1
+                self.most_in_flight = max(self.most_in_flight, self.in_flight)
             time.sleep(self.delay)
+            with self.lock:
+                self.in_flight -= 1
             return {"errcode": 0, "errmsg": "ok", "msgid": len(self.requests)}
         return {"errcode": 0, "errmsg": "ok"}
 
@@ -93,19 +99,23 @@ class FakeWechat:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # kept-alive connections, as WeChat's servers keep them
+            disable_nagle_algorithm = True  # headers and body leave at once, not 40 ms apart
+
             def log_message(self, *args):
                 pass
 
             def _serve(self, body):
                 url = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
-                record = {"path": url.path, "query": query, "body": body}
+                record = {"path": url.path, "query": query, "body": body, "connection": self.client_address}
                 fake.requests.append(record)
                 how = "http500" if fake.down else fake._take_failure(url.path)
                 if how == "timeout":
                     time.sleep(3)
                 if how == "http500":
                     self.send_response(500)
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
                 payload = {"errcode": how, "errmsg": "fake failure"} if isinstance(how, int) else \

@@ -135,7 +135,7 @@ def test_rules_are_listed_edited_and_retired_by_a_park_admin(client, park, sql):
     assert "study.meeting" not in {r["code"] for r in call(client, park, "org_a", "GET", "/api/v1/rules").get_json()}
     award = call(client, park, "org_a", "POST", "/api/v1/awards",
                  {"member_ids": [park.members_a[1].id], "rule_code": "study.meeting"})
-    assert award.status_code == 404
+    assert award.status_code == 409 and award.get_json()["error"]["code"] == "rule_retired"
 
 
 def test_shops_are_listed_and_edited_in_scope(client, park, shop):

@@ -99,7 +99,8 @@ def test_rules_created_edited_and_retired_are_audited(client, park, sql):
     assert created | by(sql, "admin") == created and created["after"]["code"] == "service.blood"
     call(client, park, "admin", "PATCH", f"/api/v1/admin/rules/{rule['id']}", {"points": 12, "name": "无偿献血"})
     edited = only(sql, "rule.edit")
-    assert (edited["entity_id"], edited["before"], edited["after"]) == (rule["id"], {"points": 10}, {"points": 12})
+    assert (edited["entity_id"], edited["before"], edited["after"]) == (rule["id"], {"points": 10, "version": 1},
+                                                                     {"points": 12, "version": 2})
     call(client, park, "admin", "POST", f"/api/v1/admin/rules/{rule['id']}/retire")
     assert only(sql, "rule.retire")["after"] == {"active": False}
 

@@ -1,6 +1,5 @@
 """An activity's own page in the console: check-in by name and by the member's code, leave, 一会一记;
 and a member who holds a grant logging in to the console with WeChat."""
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -8,11 +7,10 @@ from points_mall.extensions import db
 from points_mall.models import Grant, Member
 
 from .browser import browser, live_server, log_in  # noqa: F401  (fixtures)
-from .console_ui import BUILT, pick, visible
+from .console_ui import pick, visible
 from .helpers import make_activity
 from .park import PASSWORD
 
-pytestmark = pytest.mark.skipif(not BUILT, reason="the console is not built: run make test (it builds frontend/ first)")
 
 
 def tab(browser, name):

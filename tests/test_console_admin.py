@@ -5,7 +5,6 @@ from datetime import timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
-import pytest
 from openpyxl import load_workbook
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -18,9 +17,6 @@ from .park import PASSWORD
 from .sheets import sheet
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "docs")
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(os.path.join(os.path.dirname(__file__), "..", "points_mall", "web", "dist", "console", "index.html")),
-    reason="the console is not built: run make test (it builds frontend/ first)")
 
 
 def shot(browser, name: str, width: int, height: int = 900) -> None:

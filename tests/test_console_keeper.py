@@ -1,15 +1,13 @@
 """The shopkeeper's day in the console, in a real headless Chromium on the built console: stock in with
 unit cost and who paid, add a product, a member redeems through the API, the keeper confirms at the
 counter. Then the keeper's pages on a 390 px phone."""
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from .browser import browser, live_server, log_in  # noqa: F401  (fixtures)
-from .console_ui import BUILT, as_phone, cut_off, pick, shot, visible
+from .console_ui import as_phone, cut_off, pick, shot, visible
 from .park import PASSWORD
 
-pytestmark = pytest.mark.skipif(not BUILT, reason="the console is not built: run make test (it builds frontend/ first)")
 
 
 def retype(browser, css, text):

@@ -8,7 +8,6 @@ from points_mall.extensions import db
 from points_mall.models import Grant
 
 from .browser import browser, live_server, phone, public_base, text_of  # noqa: F401  (fixtures)
-from .console_ui import BUILT
 
 UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 
@@ -149,7 +148,6 @@ def test_only_a_members_token_may_scan_confirm_or_refuse(client, park):
 
 
 
-@pytest.mark.skipif(not BUILT, reason="the console is not built: run make test (it builds frontend/ first)")
 def test_the_console_shows_a_code_the_member_confirms_on_the_phone_and_the_console_enters(  # noqa: F811
         client, park, organizer, browser, phone, public_base, sql):
     wait = WebDriverWait(browser, 15, poll_frequency=0.1)

@@ -8,7 +8,10 @@ from .member import Grant, Member, StaffUser
 from .notify import DeliveryAttempt, Notification, SubscriptionConsent
 from .org import Org
 from .rules import Rule
+from .year import (Appeal, Declaration, MemberChange, Membership, OpeningImport, Publicity, RuleVersion,
+                   SettlementPolicy)
 
-__all__ = ["Activity", "AuditEntry", "Award", "AwardLine", "Balance", "Checkin", "ConsoleTicket", "DeliveryAttempt", "Grant", "LeaveRequest", "LedgerEntry", "Member",
+__all__ = ["Activity", "Appeal", "Declaration", "MemberChange", "Membership", "OpeningImport", "Publicity",
+           "RuleVersion", "SettlementPolicy", "AuditEntry", "Award", "AwardLine", "Balance", "Checkin", "ConsoleTicket", "DeliveryAttempt", "Grant", "LeaveRequest", "LedgerEntry", "Member",
            "Notification", "Org", "Product", "Redemption", "RedemptionLine", "Rule", "ScanAttempt", "Score", "Shop",
            "StaffUser", "StockMovement", "SubscriptionConsent"]

@@ -1,7 +1,7 @@
 """The points ledger: append-only entries and the balances they explain."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -24,6 +24,7 @@ class LedgerEntry(db.Model):
     delta_score: Mapped[int] = mapped_column(Integer, default=0)
     delta_spendable: Mapped[int] = mapped_column(Integer, default=0)
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("rule.id"), index=True)
+    rule_version: Mapped[int | None] = mapped_column(Integer)
     source_type: Mapped[str | None] = mapped_column(String(20))  # activity / redemption / award
     source_id: Mapped[int | None] = mapped_column(BigId)
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
@@ -32,6 +33,8 @@ class LedgerEntry(db.Model):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reverses_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("ledger_entry.id"), unique=True)
+    # Dated inside a period already final (公示 closed), recorded by an admin as a late correction.
+    late_correction: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
 
 class Balance(db.Model):

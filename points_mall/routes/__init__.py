@@ -1,10 +1,11 @@
 """Thin flask-smorest blueprints: parse → call a service → dump."""
-from . import (activities, admin, admin_members, admin_orgs, admin_setup, audit, auth, awards, boards, console,
-               console_login, mall, me, member_web, notify, uploads)
+from . import (activities, admin, admin_members, admin_orgs, admin_setup, archive, audit, auth, awards, boards,
+               console, console_login, declarations, mall, me, member_web, notify, publicity, settlement, uploads)
 
 BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, mall.blp, notify.blp, boards.blp, admin.blp,
               admin_orgs.blp, admin_members.blp, admin_setup.blp, uploads.blp, audit.blp,
-              member_web.blp, console.blp, console_login.blp]
+              member_web.blp, console.blp, console_login.blp, declarations.blp, archive.blp, publicity.blp,
+              settlement.blp]
 
 
 def document(spec) -> None:

@@ -2,9 +2,10 @@
 from flask_smorest import Blueprint
 
 from ..errors import DomainError
-from ..schemas.admin import ImportCheckOut, MemberPatch, MemberRow, MemberSearch
+from ..schemas.admin import (ChangeNote, ImportCheckOut, MemberHistoryOut, MemberPatch, MemberRow, MemberSearch,
+                             TransferIn, TypeChangeIn)
 from ..schemas.people import ImportIn
-from ..services import member_admin
+from ..services import member_admin, member_changes
 from .activities import xlsx
 from .security import current_actor, requires
 
@@ -39,8 +40,54 @@ def export_members(query):
 @blp.arguments(MemberPatch)
 @blp.response(200, MemberRow)
 def edit_member(body, member_id):
-    """Edit a member; {"status": "inactive"} switches them off (they leave the board and cannot log in)."""
+    """Edit a member; {"status": "inactive"} switches them off (they leave the board and cannot log in).
+    A new org_id, member_type or status is recorded as a dated change from today, as the endpoints below do."""
     return member_admin.update_member(current_actor(), member_id, **body)
+
+
+@blp.post("/members/<id:member_id>/transfer")
+@requires("admin")
+@blp.arguments(TransferIn)
+@blp.response(200, MemberRow)
+def transfer_member(body, member_id):
+    """组织关系转接: to another organisation from effective_on (by an admin over both, or the whole tree).
+    The year's score stays with the member; the memberships keep who belonged where, when."""
+    return member_changes.transfer(current_actor(), member_id, **body)
+
+
+@blp.post("/members/<id:member_id>/type")
+@requires("admin")
+@blp.arguments(TypeChangeIn)
+@blp.response(200, MemberRow)
+def change_member_type(body, member_id):
+    """转正 (预备党员 → 党员) and other changes of type, from effective_on."""
+    return member_changes.change_type(current_actor(), member_id, **body)
+
+
+@blp.post("/members/<id:member_id>/deactivate")
+@requires("admin")
+@blp.arguments(ChangeNote, required=False)  # the note is optional, so is the body
+@blp.response(200, MemberRow)
+def deactivate_member(body, member_id):
+    """停用: no log-in, no new postings; the history and points stay."""
+    return member_changes.set_status(current_actor(), member_id, "inactive", body["note"])
+
+
+@blp.post("/members/<id:member_id>/activate")
+@requires("admin")
+@blp.arguments(ChangeNote, required=False)  # the note is optional, so is the body
+@blp.response(200, MemberRow)
+def activate_member(body, member_id):
+    """启用: a member switched off is back, as before."""
+    return member_changes.set_status(current_actor(), member_id, "active", body["note"])
+
+
+@blp.get("/members/<id:member_id>/history")
+@requires("organizer")
+@blp.response(200, MemberHistoryOut)
+def member_history(member_id):
+    """履历: the memberships (where, from when, until when) and every dated change."""
+    return member_changes.history(current_actor(), member_id)
 
 
 @blp.post("/members/import/check")

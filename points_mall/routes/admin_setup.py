@@ -1,7 +1,7 @@
 """Grants, points rules and shops as the admin keeps them: lists, edits, revoking, retiring."""
 from flask_smorest import Blueprint
 
-from ..schemas.admin import GrantRow, RuleKept, RulePatch, RuleQuery, ShopKept, ShopPatch
+from ..schemas.admin import GrantRow, RuleKept, RulePatch, RuleQuery, RuleVersionOut, ShopKept, ShopPatch
 from ..services import grants, rule_admin, shop_admin
 from .security import current_actor, requires
 
@@ -36,6 +36,14 @@ def list_rules(query):
 @blp.response(200, RuleKept)
 def edit_rule(body, rule_id):
     return rule_admin.edit_rule(current_actor(), rule_id, **body)
+
+
+@blp.get("/rules/<id:rule_id>/versions")
+@requires("organizer")
+@blp.response(200, RuleVersionOut(many=True))
+def rule_versions(rule_id):
+    """The rule's versions, newest first: what an entry posted under each was worth, who made it, when."""
+    return rule_admin.versions(current_actor(), rule_id)
 
 
 @blp.post("/rules/<id:rule_id>/retire")

@@ -6,7 +6,7 @@ from ..models.member import MEMBER_STATUSES, MEMBER_TYPES
 from ..models.rules import CAP_PERIODS, DIMENSIONS
 from .common import Day, Flag, Id, Int, Patch, Phone, Query, Text, Upload, mask_name
 from .people import MemberOut
-from .points import RuleOut
+from .points import RuleOut, _actor_name
 from .mall import ShopOut
 
 
@@ -59,6 +59,51 @@ class MemberPatch(Patch):
 
 class MemberRow(MemberOut):
     org = fields.Function(lambda m: m.org.name if m.org else "")
+
+
+class ChangeNote(Schema):
+    note = Text(multi_line=True, load_default="", validate=validate.Length(0, 500))
+
+
+class TransferIn(ChangeNote):
+    """组织关系转接: to another organisation, from a day (not in the future, not before the current one began)."""
+
+    org_id = Id(required=True)
+    effective_on = Day(load_default=None, metadata={"description": "生效日期，默认今天"})
+
+
+class TypeChangeIn(ChangeNote):
+    """转正 and other changes of type, from a day."""
+
+    member_type = fields.String(required=True, validate=validate.OneOf(MEMBER_TYPES))
+    effective_on = Day(load_default=None, metadata={"description": "生效日期，默认今天"})
+
+
+class MembershipOut(Schema):
+    org_id = fields.Integer()
+    org = fields.String()
+    since = fields.Date(allow_none=True, metadata={"description": "空：系统启用前即已在此组织"})
+    until = fields.Date(allow_none=True, metadata={"description": "不含当天；空：至今"})
+
+
+class MemberChangeOut(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "transfer 转接, type 类型变更, status 停用/启用"})
+    before = fields.String()
+    after = fields.String()
+    before_label = fields.String()
+    after_label = fields.String()
+    effective_on = fields.Date()
+    note = fields.String()
+    actor = fields.String(allow_none=True)
+    actor_name = fields.Function(lambda c: _actor_name(c["actor"]) if c["actor"] else None, allow_none=True)
+    created_at = fields.DateTime()
+
+
+class MemberHistoryOut(Schema):
+    member = fields.Nested(MemberRow)
+    memberships = fields.List(fields.Nested(MembershipOut))
+    changes = fields.List(fields.Nested(MemberChangeOut))
 
 
 class RowError(Schema):
@@ -115,11 +160,27 @@ class RulePatch(Patch):
     cap_period = fields.String(allow_none=True, validate=validate.OneOf(CAP_PERIODS))
     cap = Int(allow_none=True, validate=validate.Range(1, 100000))
     needs_approval = Flag()
+    declarable = Flag(metadata={"description": "党员可按此细则申报"})
     active = Flag()
 
 
 class RuleKept(RuleOut):
     active = Flag()
+
+
+class RuleVersionOut(Schema):
+    """A rule as it stood from one edit to the next; entries posted meanwhile carry this version."""
+
+    version = fields.Integer()
+    name = fields.String()
+    points = fields.Integer()
+    cap_period = fields.String(allow_none=True)
+    cap = fields.Integer(allow_none=True)
+    needs_approval = Flag()
+    declarable = Flag()
+    created_by = fields.String(allow_none=True, metadata={"description": "staff:3 / member:7；第1版由导入或演示数据生成时为空"})
+    created_by_name = fields.Function(lambda v: _actor_name(v.created_by) if v.created_by else None, allow_none=True)
+    created_at = fields.DateTime()
 
 
 class ShopPatch(Patch):

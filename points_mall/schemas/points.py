@@ -38,6 +38,7 @@ class RuleIn(Schema):
     cap_period = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CAP_PERIODS))
     cap = Int(load_default=None, allow_none=True, validate=validate.Range(1, 100000))
     needs_approval = Flag(load_default=False)
+    declarable = Flag(load_default=False, metadata={"description": "党员可按此细则申报（积分申报）"})
 
 
 class RuleOut(Schema):
@@ -49,6 +50,8 @@ class RuleOut(Schema):
     cap_period = fields.String(allow_none=True)
     cap = fields.Integer(allow_none=True)
     needs_approval = Flag()
+    declarable = Flag()
+    version = fields.Integer(metadata={"description": "当前版本；修改分值、上限、名称、审批或申报会生成新版本"})
 
 
 class EntryOut(Schema):
@@ -63,6 +66,8 @@ class EntryOut(Schema):
     source_id = fields.Integer(allow_none=True)
     occurred_at = fields.DateTime()
     reverses_id = fields.Integer(allow_none=True)
+    rule_id = fields.Integer(allow_none=True)
+    rule_version = fields.Integer(allow_none=True, metadata={"description": "记分时细则的版本"})
     rule_name = fields.String(allow_none=True, metadata={"description": "in the member's ledger: the rule"})
     given_by = fields.String(metadata={"description": "in the member's ledger: who gave it (本人扫码, a staff name, 系统)"})
 

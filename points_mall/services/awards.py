@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..extensions import db
 from ..models import Award, AwardLine, Member, Org, Rule
-from . import audit, notify, posting
+from . import audit, notify, posting, rules
 from .access import Actor, require_members
 from .clock import utcnow
 from . import tx
@@ -17,9 +17,9 @@ MAX_MEMBERS = 500
 
 def get_rule(code: str) -> Rule:
     rule = db.session.scalar(select(Rule).where(Rule.code == code))
-    if rule is None or not rule.active:
+    if rule is None:
         raise DomainError("unknown_rule", details={"rule_code": code})
-    return rule
+    return rules.require_active(rule)
 
 
 def load_members(member_ids: list[int]) -> list[Member]:
@@ -32,9 +32,10 @@ def load_members(member_ids: list[int]) -> list[Member]:
     missing = sorted(set(ids) - {m.id for m in members})
     if missing:
         raise NotFound("unknown_member", details={"member_ids": missing})
-    inactive = [m.id for m in members if m.status != "active"]
+    inactive = [m for m in members if m.status != "active"]
     if inactive:
-        raise DomainError("member_inactive:status", details={"member_ids": inactive})
+        raise DomainError("member_inactive:status", details={"member_ids": [m.id for m in inactive],
+                                                             "names": "、".join(m.name for m in inactive)})
     return sorted(members, key=lambda m: m.id)
 
 
@@ -128,6 +129,7 @@ def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award,
 def approve(actor: Actor, award_id: int, note: str = "") -> Award:
     with committed("not_pending"):
         award, rule = _decide(actor, award_id, "applied", note)
+        rules.require_active(rule)  # retired while it waited: nothing is posted, the award stays pending
         _apply(award, rule, [line.member_id for line in award.lines])
     return award
 

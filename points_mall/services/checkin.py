@@ -179,9 +179,13 @@ def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at:
               location=(None, None), trusted_place: bool = False) -> tuple[SimpleNamespace, dict, dict]:
     """The checks; the points, the check-in row and its attempt are written by _record_success."""
     activity, member = _activity_and_member(activity_id, member_id)
-    if member is None or member.status != "active":
+    if member is None:
         raise refusal("not_eligible")
+    if member.status != "active":
+        raise refusal("member_inactive:checkin")
     _check_window(activity, at)
+    if activity.rule is not None and not activity.rule.active:
+        raise refusal("rule_retired:checkin", rule_id=activity.rule.id)
     if not eligible(activity, member):
         raise refusal("not_eligible")
     if not trusted_place:
@@ -246,7 +250,7 @@ def _activity_and_member(activity_id: int, member_id: int):
         raise refusal("unknown_activity")
     rule = None if row.rule_id is None else SimpleNamespace(
         id=row.rule_id, points=row.rule_points, cap_period=row.rule_cap_period, cap=row.rule_cap,
-        dimension=row.rule_dimension, name=row.rule_name)
+        dimension=row.rule_dimension, name=row.rule_name, version=row.rule_version, active=row.rule_active)
     activity = SimpleNamespace(**{c.key: getattr(row, c.key) for c in _ACTIVITY_FIELDS},
                                org=SimpleNamespace(path=row.org_path), rule=rule)
     member = None if row.member_id is None else SimpleNamespace(
@@ -259,7 +263,8 @@ _ACTIVITY_FIELDS = (Activity.id, Activity.title, Activity.status, Activity.check
                     Activity.checkin_closes_at, Activity.open_to_volunteers, Activity.latitude, Activity.longitude,
                     Activity.radius_m, Activity.capacity)
 _RULE_FIELDS = (Rule.id.label("rule_id"), Rule.points.label("rule_points"), Rule.cap_period.label("rule_cap_period"),
-                Rule.cap.label("rule_cap"), Rule.dimension.label("rule_dimension"), Rule.name.label("rule_name"))
+                Rule.cap.label("rule_cap"), Rule.dimension.label("rule_dimension"), Rule.name.label("rule_name"),
+                Rule.version.label("rule_version"), Rule.active.label("rule_active"))
 
 
 # The check-in row and its attempt, in the ledger's statement (posting.apply_rule's tail). The answer

@@ -10,12 +10,12 @@ from sqlalchemy import func, insert, select, text, update
 
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
-from ..models import Balance, LedgerEntry, Rule, Score
+from ..models import Balance, LedgerEntry, Member, Rule, Score
 from ..models.rules import DIMENSIONS
-from . import audit
+from . import audit, periods
 from .access import Actor, require_root
 from .clock import local_year, period_bounds, utcnow
-from .posting import on_postgresql
+from .posting import on_postgresql, refuse_inactive, refuse_retired
 from .tx import committed, insert_or_add
 
 
@@ -55,14 +55,20 @@ def _add_score(member_id: int, year: int, dimension: str, delta: int) -> None:
                   {"member_id": member_id, "year": year, "dimension": dimension, "score": delta}, "score")
 
 
-def _write(member_id: int, *, kind: str, delta_score: int, delta_spendable: int, key: str,
-           dimension: str | None = None, rule_id: int | None = None, source: tuple[str | None, int | None] = (None, None),
-           actor: str | None = None, reason: str = "", occurred_at: datetime | None = None,
-           reverses_id: int | None = None, year: int | None = None) -> LedgerEntry:
+def write(member_id: int, *, kind: str, delta_score: int, delta_spendable: int, key: str,
+          dimension: str | None = None, rule_id: int | None = None, rule_version: int | None = None,
+          source: tuple[str | None, int | None] = (None, None), actor: str | None = None, reason: str = "",
+          occurred_at: datetime | None = None, reverses_id: int | None = None, year: int | None = None,
+          late_correction: bool = False) -> LedgerEntry:
+    """One entry and what it moves (the spendable balance, the year's score), in the caller's transaction.
+    The other posting functions here are its domain words; an import, a settlement or a correction that
+    needs an entry of its own kind calls it directly. insufficient_points if the balance would go below 0."""
     occurred_at = occurred_at or utcnow()
+    if not late_correction:  # a back-dated posting must not land in a period already final (公示期满)
+        periods.refuse_if_final([member_id], occurred_at)
     row = dict(member_id=member_id, kind=kind, dimension=dimension, year=year or local_year(occurred_at),
-               delta_score=delta_score, delta_spendable=delta_spendable, rule_id=rule_id,
-               source_type=source[0], source_id=source[1], idempotency_key=key, actor=actor,
+               delta_score=delta_score, delta_spendable=delta_spendable, rule_id=rule_id, rule_version=rule_version,
+               late_correction=late_correction, source_type=source[0], source_id=source[1], idempotency_key=key, actor=actor,
                reason=reason, occurred_at=occurred_at, created_at=utcnow(), reverses_id=reverses_id)
     entry = LedgerEntry(**row)
     if on_postgresql():
@@ -98,11 +104,12 @@ def _write_statement(moves_spendable: bool, moves_score: bool):
     return text(f"""
     WITH b AS ({balance}), e AS (
         INSERT INTO ledger_entry (member_id, kind, dimension, year, delta_score, delta_spendable, rule_id,
-                                  source_type, source_id, idempotency_key, actor, reason, occurred_at, created_at,
-                                  reverses_id)
+                                  rule_version, late_correction, source_type, source_id, idempotency_key, actor,
+                                  reason, occurred_at, created_at, reverses_id)
         SELECT CAST(:member_id AS integer), CAST(:kind AS varchar), CAST(:dimension AS varchar),
                CAST(:year AS integer), CAST(:delta_score AS integer), CAST(:delta_spendable AS integer),
-               CAST(:rule_id AS integer), CAST(:source_type AS varchar), CAST(:source_id AS bigint),
+               CAST(:rule_id AS integer), CAST(:rule_version AS integer), CAST(:late_correction AS boolean),
+               CAST(:source_type AS varchar), CAST(:source_id AS bigint),
                CAST(:idempotency_key AS varchar), CAST(:actor AS varchar), CAST(:reason AS text),
                CAST(:occurred_at AS timestamptz), CAST(:created_at AS timestamptz), CAST(:reverses_id AS bigint)
         FROM b RETURNING id){score}
@@ -127,6 +134,9 @@ def apply_rule(member_id: int, rule: Rule, *, key: str, source: tuple[str | None
     A deduction lowers the score in full but takes only what is spendable (never below 0).
     """
     occurred_at = occurred_at or utcnow()
+    refuse_retired(rule)
+    if db.session.scalar(select(Member.status).where(Member.id == member_id)) not in ("active", None):
+        refuse_inactive([member_id])
     capped = rule.cap_period and rule.cap is not None
     # A plain award needs no lock: the conditional UPDATE adds atomically. A cap or a deduction
     # reads before it writes, so it holds the member's balance row meanwhile.
@@ -138,8 +148,9 @@ def apply_rule(member_id: int, rule: Rule, *, key: str, source: tuple[str | None
             return None
         points = min(abs(points), room) * (1 if points > 0 else -1)
     delta_spendable = points if points > 0 else -min(-points, spendable)
-    return _write(
+    return write(
         member_id, kind="award" if points > 0 else "deduct", dimension=rule.dimension, rule_id=rule.id,
+        rule_version=rule.version,
         delta_score=points, delta_spendable=delta_spendable, key=key, source=source, actor=actor,
         reason=reason or rule.name, occurred_at=occurred_at,
     )
@@ -150,7 +161,7 @@ def spend(member_id: int, points: int, *, key: str, source: tuple[str, int], act
     """Take spendable points (a redemption); the score is untouched. insufficient_points if short."""
     if points <= 0:
         raise DomainError("invalid_points:positive")
-    return _write(member_id, kind=kind, delta_score=0, delta_spendable=-points, key=key, source=source,
+    return write(member_id, kind=kind, delta_score=0, delta_spendable=-points, key=key, source=source,
                   actor=actor, reason=reason)
 
 
@@ -159,7 +170,7 @@ def give_back(member_id: int, points: int, *, key: str, source: tuple[str, int],
     """Return spendable points (a refund of a cancelled or expired order)."""
     if points <= 0:
         raise DomainError("invalid_points:positive")
-    return _write(member_id, kind=kind, delta_score=0, delta_spendable=points, key=key, source=source,
+    return write(member_id, kind=kind, delta_score=0, delta_spendable=points, key=key, source=source,
                   actor=actor, reason=reason)
 
 
@@ -179,8 +190,9 @@ def reverse(actor: Actor, entry_id: int, reason: str) -> LedgerEntry:
         delta_spendable = -original.delta_spendable
         if delta_spendable < 0:
             delta_spendable = -min(-delta_spendable, spendable)
-        entry = _write(
+        entry = write(
             original.member_id, kind="reversal", dimension=original.dimension, rule_id=original.rule_id,
+            rule_version=original.rule_version,
             delta_score=-original.delta_score, delta_spendable=delta_spendable, key=f"reversal:{original.id}",
             source=(original.source_type, original.source_id), actor=actor.key, reason=reason,
             occurred_at=original.occurred_at, year=original.year, reverses_id=original.id,

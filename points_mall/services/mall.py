@@ -12,9 +12,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..errors import Conflict, DomainError, NotFound
+from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..extensions import db
-from ..models import Product, Redemption, RedemptionLine
+from ..models import Member, Product, Redemption, RedemptionLine
 from . import audit, ledger, notify, shop as shops
 from .access import Actor
 from .clock import period_bounds, utcnow
@@ -42,6 +42,9 @@ def redeem(member_id: int, shop_id: int, items: list[dict], idempotency_key: str
     with committed("conflict"):
         # One member's orders queue behind each other: retries and limits see the order before.
         spendable = ledger.lock_balance(member_id)
+        # A member switched off spends nothing, even with a token issued before (it lives for days).
+        if db.session.scalar(select(Member.status).where(Member.id == member_id)) != "active":
+            raise Forbidden("member_inactive")
         earlier = db.session.scalar(select(Redemption).where(Redemption.member_id == member_id,
                                                              Redemption.idempotency_key == idempotency_key))
         if earlier is not None:

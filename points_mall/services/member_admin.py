@@ -9,11 +9,11 @@ from ..extensions import db
 from ..models import Member, Org
 from ..models.member import MEMBER_STATUSES, MEMBER_TYPES
 from ..schemas.common import mask_phone
-from . import audit, members
+from . import audit, member_changes, members
 from .access import Actor, get_org, require_org, require_role
 from .tx import committed
 
-STATUS_NAMES = {"active": "正常", "inactive": "停用", "transferred": "已转出"}
+STATUS_NAMES = member_changes.STATUS_NAMES
 
 
 def _filtered(actor: Actor, org_id: int | None, q: str | None, member_type: str | None, status: str | None,
@@ -44,16 +44,15 @@ def search(actor: Actor, org_id=None, q=None, member_type=None, status=None, *, 
 
 
 def update_member(actor: Actor, member_id: int, **changes) -> Member:
-    """Edit a member's record; moving them to another branch needs the admin to cover both."""
+    """Edit a member's record. A new branch, type or status is a dated change (member_changes) from today,
+    so the member's history is kept whichever way the admin made it."""
     member = db.session.get(Member, member_id)
     if member is None:
         raise NotFound("unknown_member", details={"member_id": member_id})
     require_org(actor, "admin", member.org)
-    if changes.get("org_id") not in (None, member.org_id):
-        org = get_org(changes["org_id"])
-        require_org(actor, "admin", org)
-        if not org.active:
-            raise DomainError("org_retired", details={"org_id": org.id, "org": org.name})
+    lifecycle = {k: changes.pop(k) for k in ("org_id", "member_type", "status")
+                 if k in changes and changes[k] != getattr(member, k)}
+    changes = {k: v for k, v in changes.items() if k not in ("org_id", "member_type", "status")}
     if "phone" in changes and changes["phone"] != member.phone:
         clash = db.session.scalar(select(Member.id).where(Member.phone == changes["phone"], Member.id != member.id))
         if clash is not None:
@@ -62,13 +61,22 @@ def update_member(actor: Actor, member_id: int, **changes) -> Member:
         changes["name"] = changes["name"].strip()
         if not changes["name"]:
             raise DomainError("invalid_name")
-    if changes.get("member_type") not in (None, *MEMBER_TYPES) or changes.get("status") not in (None, *MEMBER_STATUSES):
+    if lifecycle.get("member_type") not in (None, *MEMBER_TYPES) or lifecycle.get("status") not in (None, *MEMBER_STATUSES):
         raise DomainError("invalid_member_type")
     with committed("duplicate_phone", "手机号已登记"):
+        if lifecycle:
+            member = member_changes.locked_member(member_id)
+        if "org_id" in lifecycle:
+            member_changes.move(actor, member, lifecycle["org_id"], member_changes.today())
+        if "member_type" in lifecycle:
+            member_changes.retype(actor, member, lifecycle["member_type"], member_changes.today())
+        if "status" in lifecycle:
+            member_changes.restatus(actor, member, lifecycle["status"])
         before = audit.snapshot(member, changes)
         for key, value in changes.items():
             setattr(member, key, value)
-        audit.record(actor, "member.edit", "member", member.id, before, audit.snapshot(member, changes))
+        if changes or not lifecycle:
+            audit.record(actor, "member.edit", "member", member.id, before, audit.snapshot(member, changes))
     return member
 
 
@@ -93,8 +101,8 @@ def check_import(actor: Actor, content: bytes) -> dict:
     by_row: dict[int, list[dict]] = {}
     for e in errors:
         by_row.setdefault(e["row"], []).append({"code": e["code"], "message": e["message"]})
-    preview = [{"row": r["row"], "name": members._text(r["姓名"]), "phone": members._text(r["手机号"]),
-                "member_type": members._text(r["类型"]), "org": members._text(r["所属组织"]),
+    preview = [{"row": r["row"], "name": members.cell_text(r["姓名"]), "phone": members.cell_text(r["手机号"]),
+                "member_type": members.cell_text(r["类型"]), "org": members.cell_text(r["所属组织"]),
                 "errors": by_row.get(r["row"], [])} for r in rows]
     return {"rows": len(rows), "valid": len(ready), "error_count": len(errors), "ok": not errors,
             "preview": preview, "errors": errors}

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Member, Org
+from ..models import Member, Membership, Org
 from ..models.member import MEMBER_TYPES
 from . import audit, ledger
 from .access import Actor, get_org, require_org
@@ -42,6 +42,7 @@ def add_member(name, phone, member_type, org, party_birthday=None, joined_on=Non
                     party_birthday=party_birthday, joined_on=joined_on, status="active")
     db.session.add(member)
     db.session.flush()
+    db.session.add(Membership(member_id=member.id, org_id=org.id))
     ledger.open_balance(member.id)
     return member
 
@@ -72,7 +73,8 @@ def _cell_date(value):
     raise ValueError(value)
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
+    """A cell as people meant it: numbers typed as text (phones) without a trailing .0, stripped."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -80,15 +82,18 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def read_sheet(content: bytes) -> list[dict]:
+def read_sheet(content: bytes, columns: tuple[str, ...] = COLUMNS) -> list[dict]:
+    """The filled-in rows of an uploaded sheet whose first row is exactly these column names; each row a
+    dict by column name, with "row" its line number in Excel. invalid_file if it is no workbook or the
+    header differs."""
     try:
         sheet = load_workbook(BytesIO(content), read_only=True, data_only=True).active
         rows = list(sheet.iter_rows(values_only=True))
     except Exception:
         raise DomainError("invalid_file")
-    if not rows or tuple(_text(c) for c in rows[0][:len(COLUMNS)]) != COLUMNS:
-        raise DomainError("invalid_file:header", details={"expected": list(COLUMNS), "columns": "、".join(COLUMNS)})
-    return [dict(zip(COLUMNS, row)) | {"row": i} for i, row in enumerate(rows[1:], start=2)
+    if not rows or tuple(cell_text(c) for c in rows[0][:len(columns)]) != columns:
+        raise DomainError("invalid_file:header", details={"expected": list(columns), "columns": "、".join(columns)})
+    return [dict(zip(columns, row)) | {"row": i} for i, row in enumerate(rows[1:], start=2)
             if any(c not in (None, "") for c in row)]
 
 
@@ -102,10 +107,10 @@ def check_import(actor: Actor, content: bytes) -> tuple[list[dict], list[dict], 
         orgs_by_name.setdefault(org.name, []).append(org)
     phones_in_file: dict[str, int] = {}
     known = set(db.session.scalars(select(Member.phone).where(
-        Member.phone.in_([_text(r["手机号"]) for r in rows]))))
+        Member.phone.in_([cell_text(r["手机号"]) for r in rows]))))
     errors, ready = [], []
     for r in rows:
-        name, phone, kind, org_name = (_text(r[c]) for c in COLUMNS[:4])
+        name, phone, kind, org_name = (cell_text(r[c]) for c in COLUMNS[:4])
         row_errors = [{"row": r["row"], "code": c, "message": m} for c, m in _check(name, phone, kind)]
         def fail(code, message):
             row_errors.append({"row": r["row"], "code": code, "message": message})

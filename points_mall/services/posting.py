@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from ..errors import NotFound
+from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Rule
+from . import periods
 from .clock import local_year, period_bounds, utcnow
 
 
@@ -65,10 +66,12 @@ def apply_rule(member_ids: list[int], rule: Rule, *, key_prefix: str, source: tu
     input/plan/e/b, one of them named tail_row with an id column (PostgreSQL only)."""
     ids = sorted(set(member_ids))
     occurred_at = occurred_at or utcnow()
+    refuse_retired(rule)
+    periods.refuse_if_final(ids, occurred_at)  # back-dated only: a posting dated now costs nothing
     if not on_postgresql():
         return _portable(ids, rule, key_prefix, source, actor, reason, occurred_at, notice)
     capped = bool(rule.cap_period and rule.cap is not None)
-    params = dict(ids=ids, points=rule.points, rule_id=rule.id, dimension=rule.dimension,
+    params = dict(ids=ids, points=rule.points, rule_id=rule.id, rule_version=rule.version, dimension=rule.dimension,
                   year=local_year(occurred_at), source_type=source[0], source_id=source[1], key_prefix=key_prefix,
                   actor=actor, reason=reason or rule.name, occurred_at=occurred_at, now=utcnow())
     if capped:
@@ -86,6 +89,7 @@ def apply_rule(member_ids: list[int], rule: Rule, *, key_prefix: str, source: tu
     if len(rows) < len(ids):
         missing = sorted(set(ids) - {r.member_id for r in rows})
         raise NotFound("unknown_member", details={"member_ids": missing})
+    refuse_inactive([r.member_id for r in rows if r.member_status != "active"])
     posted = Postings()
     posted.balances = {r.member_id: r.spendable_before for r in rows}
     posted.tail_id = rows[0].tail_id if tail is not None and rows else None
@@ -99,6 +103,21 @@ def apply_rule(member_ids: list[int], rule: Rule, *, key_prefix: str, source: tu
         posted[r.member_id] = Posted(r.member_id, r.entry_id, r.delta_score, r.delta_spendable,
                                      r.spendable if r.delta_spendable else None)
     return posted
+
+
+def refuse_retired(rule) -> None:
+    """A retired rule posts nothing new, whoever asks (an award, a check-in, a declaration)."""
+    if getattr(rule, "active", True) is False:
+        raise DomainError("rule_retired", details={"rule_id": rule.id, "name": rule.name})
+
+
+def refuse_inactive(member_ids: list[int]) -> None:
+    """A member switched off gets no new postings; the refusal names them (the whole posting is refused)."""
+    if member_ids:
+        from ..models import Member
+
+        names = db.session.scalars(select(Member.name).where(Member.id.in_(member_ids)).order_by(Member.id)).all()
+        raise DomainError("member_inactive:status", details={"member_ids": member_ids, "names": "、".join(names)})
 
 
 _LOCK = text("SELECT member_id FROM balance WHERE member_id = ANY(CAST(:ids AS integer[])) "
@@ -133,17 +152,18 @@ def _statement(capped: bool, notify: bool, lines: bool, tail: str = ""):
         if lines else ""
     return text(f"""
     WITH locked AS (
-        SELECT member_id, spendable FROM balance
-        WHERE member_id = ANY(CAST(:ids AS integer[])) ORDER BY member_id FOR UPDATE
+        SELECT balance.member_id, balance.spendable, member.status AS member_status
+        FROM balance JOIN member ON member.id = balance.member_id
+        WHERE balance.member_id = ANY(CAST(:ids AS integer[])) ORDER BY balance.member_id FOR UPDATE OF balance
     ), input AS (
-        SELECT l.member_id, l.spendable, {"COALESCE(u.used, 0)" if capped else "0"} AS used
+        SELECT l.member_id, l.spendable, l.member_status, {"COALESCE(u.used, 0)" if capped else "0"} AS used
         FROM locked l {used}
     ), plan AS (
         SELECT member_id, points AS delta_score,
                CASE WHEN points > 0 THEN points ELSE -LEAST(-points, spendable) END AS delta_spendable
         FROM (SELECT member_id, spendable, {_CAPPED_POINTS if capped else _POINTS} AS points,
                      {_ROOM if capped else "1"} AS room
-              FROM input) x
+              FROM input WHERE member_status = 'active') x
         WHERE room > 0
     ), b AS (
         UPDATE balance SET spendable = balance.spendable + p.delta_spendable
@@ -153,9 +173,11 @@ def _statement(capped: bool, notify: bool, lines: bool, tail: str = ""):
         RETURNING balance.member_id, balance.spendable
     ), e AS (
         INSERT INTO ledger_entry (member_id, kind, dimension, year, delta_score, delta_spendable, rule_id,
-                                  source_type, source_id, idempotency_key, actor, reason, occurred_at, created_at)
+                                  rule_version, source_type, source_id, idempotency_key, actor, reason, occurred_at,
+                                  created_at)
         SELECT member_id, CASE WHEN delta_score > 0 THEN 'award' ELSE 'deduct' END, CAST(:dimension AS varchar),
                CAST(:year AS integer), delta_score, delta_spendable, CAST(:rule_id AS integer),
+               CAST(:rule_version AS integer),
                CAST(:source_type AS varchar), CAST(:source_id AS bigint), CAST(:key_prefix AS text) || member_id,
                CAST(:actor AS varchar), CAST(:reason AS text), CAST(:occurred_at AS timestamptz),
                CAST(:now AS timestamptz)
@@ -167,7 +189,7 @@ def _statement(capped: bool, notify: bool, lines: bool, tail: str = ""):
         WHERE delta_score <> 0 ORDER BY member_id
         ON CONFLICT (member_id, year, dimension) DO UPDATE SET score = score.score + EXCLUDED.score
     ){notification}{award_lines}{tail}
-    SELECT i.member_id, e.id AS entry_id, p.delta_score, p.delta_spendable, b.spendable,
+    SELECT i.member_id, i.member_status, e.id AS entry_id, p.delta_score, p.delta_spendable, b.spendable,
            i.spendable AS spendable_before{", (SELECT id FROM tail_row) AS tail_id" if tail else ""}
     FROM input i LEFT JOIN plan p USING (member_id) LEFT JOIN e USING (member_id) LEFT JOIN b USING (member_id)
     ORDER BY i.member_id""")

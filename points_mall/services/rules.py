@@ -1,16 +1,17 @@
 """Points rules (积分细则), set park-wide by an admin."""
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Rule
+from ..models import Rule, RuleVersion
 from ..models.rules import CAP_PERIODS, DIMENSIONS
 from . import audit
 from .access import Actor, require_role, require_root
 from .tx import committed
 
 
-RULE_FIELDS = ("code", "name", "dimension", "points", "cap_period", "cap", "needs_approval", "active")
+RULE_FIELDS = ("code", "name", "dimension", "points", "cap_period", "cap", "needs_approval", "declarable", "active",
+               "version")
 
 
 def check(code, name, dimension, points, cap_period, cap) -> None:
@@ -26,16 +27,18 @@ def check(code, name, dimension, points, cap_period, cap) -> None:
 
 
 def create_rule(actor: Actor, code: str, name: str, dimension: str, points: int, cap_period: str | None = None,
-                cap: int | None = None, needs_approval: bool = False) -> Rule:
+                cap: int | None = None, needs_approval: bool = False, declarable: bool = False) -> Rule:
     require_root(actor)
     check(code, name, dimension, points, cap_period, cap)
     if db.session.scalar(select(Rule.id).where(Rule.code == code)) is not None:
         raise DomainError("duplicate_rule", details={"code": code})
     rule = Rule(code=code, name=name, dimension=dimension, points=points, cap_period=cap_period, cap=cap,
-                needs_approval=needs_approval, active=True)
+                needs_approval=needs_approval, declarable=declarable, active=True, version=1)
     with committed("duplicate_rule"):
         db.session.add(rule)
-        db.session.flush()
+        db.session.flush()  # models.rules writes version 1; say who made it
+        db.session.execute(update(RuleVersion).where(RuleVersion.rule_id == rule.id, RuleVersion.version == 1)
+                           .values(created_by=actor.key))
         audit.record(actor, "rule.create", "rule", rule.id, after=audit.snapshot(rule, RULE_FIELDS))
     return rule
 
@@ -43,3 +46,10 @@ def create_rule(actor: Actor, code: str, name: str, dimension: str, points: int,
 def list_rules(actor: Actor) -> list[Rule]:
     require_role(actor, "organizer")
     return db.session.scalars(select(Rule).where(Rule.active).order_by(Rule.dimension, Rule.code)).all()
+
+
+def require_active(rule: Rule) -> Rule:
+    """A retired rule posts nothing new: whoever asks is told which rule, and to pick another."""
+    if not rule.active:
+        raise DomainError("rule_retired", details={"rule_id": rule.id, "rule_code": rule.code, "name": rule.name})
+    return rule

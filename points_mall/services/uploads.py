@@ -30,6 +30,11 @@ def max_bytes() -> int:
 def upload_photo(actor: Actor, data: bytes) -> dict:
     """Store a photo for goods; shopkeepers and admins may upload."""
     require_role(actor, "shopkeeper")
+    return store_photo(data)
+
+
+def store_photo(data: bytes) -> dict:
+    """The checks and the storing, for whoever the caller allowed (goods photos, a member's evidence)."""
     limit = max_bytes()
     if len(data) > limit:
         raise DomainError("photo_too_large", details={"max_size": _size(limit), "max_bytes": limit})

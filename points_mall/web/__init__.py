@@ -67,7 +67,8 @@ def board():
 
 
 
-DIST = os.path.join(os.path.dirname(__file__), "dist")
+# WEB_DIST: serve a build from elsewhere (a second checkout's, or one built with `vite build --outDir`).
+DIST = os.environ.get("WEB_DIST") or os.path.join(os.path.dirname(__file__), "dist")
 APP_ENTRIES = {"console": "console/index.html", "member": "member/index.html"}
 
 

@@ -9,6 +9,7 @@ import threading
 import time
 
 import requests
+from requests.adapters import HTTPAdapter
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.memorystorage import MemoryStorage
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 TOKEN_INVALID = (40001, 40014, 42001)  # invalid credential, invalid token, token expired
 RETRY_LATER = (-1, 45009, 45011)  # system busy, API frequency limits
+TOKEN_HOLD = 5.0  # seconds a process keeps its copy of the shared access token
 
 
 class _Client(WeChatClient):
@@ -28,10 +30,25 @@ class _Client(WeChatClient):
 
     def __init__(self, appid, secret, base_url, session, timeout, lock):
         super().__init__(appid, secret, session=session, timeout=timeout, auto_retry=False)
+        # Kept-alive connections for the outbox's sending threads (requests keeps 10 by default).
+        for scheme in ("http://", "https://"):
+            self._http.mount(scheme, HTTPAdapter(pool_connections=2, pool_maxsize=32))
         self.base_url = base_url.rstrip("/") + "/"
         self.API_BASE_URL = self.base_url + "cgi-bin/"
         self.wxa.API_BASE_URL = self.base_url
         self._lock = lock
+        self._held = (None, 0.0)  # (token, until): this process's copy of the shared token
+
+    @property
+    def access_token(self):
+        """The shared token (Redis), read again at most every TOKEN_HOLD seconds: the outbox's sending
+        threads would otherwise make three Redis round trips per message. A token another worker
+        replaced stays valid at WeChat for minutes, and a refused one is dropped at once (_call)."""
+        token, until = self._held
+        if token is None or time.monotonic() >= until:
+            token = super().access_token
+            self._held = (token, time.monotonic() + TOKEN_HOLD)
+        return token
 
     def _token_fresh(self) -> bool:
         expires_at = self.expires_at
@@ -39,6 +56,7 @@ class _Client(WeChatClient):
 
     def fetch_access_token(self, stale: str | None = None):
         """Fetch a token unless another worker did while we waited for the lock."""
+        self._held = (None, 0.0)
         with self._lock(self.appid):
             current = self.session.get(self.access_token_key)
             if (stale is not None and current and current != stale) or (stale is None and self._token_fresh()):
