@@ -3,13 +3,18 @@
 // its own routes.js; see README-plugins.md for adding one.
 import { createRouter, createWebHistory } from 'vue-router'
 import { routes as adminRoutes, publicRoutes as adminPublic } from './admin/routes.js'
+import { routes as archiveRoutes } from './archive/routes.js'
+import { routes as declarationRoutes } from './declarations/routes.js'
+import { routes as publicityRoutes } from './publicity/routes.js'
+import { routes as settlementRoutes } from './settlement/routes.js'
 import { api, attachRouter, withoutRedirect } from './api.js'
 import { homeFor, allows } from './lib/roles.js'
 import { routes as keeperRoutes } from './keeper/routes.js'
 import { fullScreenRoutes, routes as organizerRoutes } from './organizer/routes.js'
 import { useSession } from './stores/session.js'
 
-export const menuRoutes = [...organizerRoutes, ...keeperRoutes, ...adminRoutes]
+export const menuRoutes = [...organizerRoutes, ...declarationRoutes, ...publicityRoutes, ...archiveRoutes, ...keeperRoutes,
+  ...adminRoutes, ...settlementRoutes]
 
 const routes = [
   { path: '/login', name: 'login', component: () => import('./shell/LoginPage.vue'), meta: { title: '登录', public: true } },

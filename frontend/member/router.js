@@ -2,6 +2,9 @@
 // first page a member opens carries only itself.
 import { createRouter, createWebHistory } from 'vue-router'
 import HomePage from './pages/HomePage.vue'
+import { routes as declarationRoutes } from './declarations/routes.js'
+import { routes as publicityRoutes } from './publicity/routes.js'
+import { routes as settlementRoutes } from './settlement/routes.js'
 
 const routes = [
   { path: '/', component: HomePage, meta: { tab: 'home', title: '党员积分' } },
@@ -17,6 +20,9 @@ const routes = [
   { path: '/orders/:id', component: () => import('./pages/OrderPage.vue'), meta: { title: '取货码' } },
   { path: '/console-login', component: () => import('./pages/ConsoleLoginPage.vue'), meta: { title: '登录工作台' } },
   { path: '/messages', component: () => import('./pages/MessagesPage.vue'), meta: { tab: 'messages', title: '消息' } },
+  ...declarationRoutes,
+  ...publicityRoutes,
+  ...settlementRoutes,
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 

@@ -1,0 +1,2 @@
+// The member's settlement pages under /m/.
+export const routes = []
