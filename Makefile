@@ -50,3 +50,5 @@ bench: venv
 	$(BIN)/python bench/checkin.py
 	$(BIN)/python bench/flash_sale.py
 	$(BIN)/python bench/notify.py
+	$(BIN)/python bench/archive.py
+	$(BIN)/python bench/settlement.py

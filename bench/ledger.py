@@ -112,6 +112,12 @@ def fill_entries(park):
                                   reason, occurred_at, created_at)
         SELECT (:ids)[1 + g % cardinality(:ids)], 'award', 'study', 2026, 1, 1, 'bulk:' || g, '', now(), now()
         FROM generate_series(1, :n) g"""), {"ids": ids, "n": ENTRIES - have})
+    sums_from_entries()
+
+
+def sums_from_entries():
+    """Balances and yearly scores summed from the entries bulk-loaded beside the service (what
+    ledger-verify checks), committed, then ANALYZE."""
     db.session.execute(text("""
         UPDATE balance b SET spendable = s.total FROM (
             SELECT member_id, sum(delta_spendable) total FROM ledger_entry GROUP BY member_id) s
