@@ -35,6 +35,22 @@ def settled(browser, css, timeout=5.0):
     raise AssertionError(f"{css} did not settle on the screen")
 
 
+def open_tab(browser, name, within="", timeout=5.0):
+    """Click the el-tabs tab whose label holds name once nothing covers it: a message box fading out or a
+    toast over the tabs takes the click, as it would a person's, so wait until the tab is what is there."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        tabs = [t for t in visible(browser, f"{within} .el-tabs__item".strip()) if name in t.text]
+        if tabs and browser.execute_script(
+                "const r = arguments[0].getBoundingClientRect();"
+                "const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+                "return top !== null && arguments[0].contains(top);", tabs[0]):
+            tabs[0].click()
+            return
+        time.sleep(0.15)
+    raise AssertionError(f"the tab {name} could not be clicked: missing or covered")
+
+
 def pick(browser, wait, field_css, option_text, typed=None):
     """Open an el-select (or el-tree-select), optionally type to search, click the option with this text."""
     field = browser.find_element(By.CSS_SELECTOR, field_css)

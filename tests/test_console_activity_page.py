@@ -7,14 +7,14 @@ from points_mall.extensions import db
 from points_mall.models import Grant, Member
 
 from .browser import browser, live_server, log_in  # noqa: F401  (fixtures)
-from .console_ui import pick, visible
+from .console_ui import open_tab, pick, visible
 from .helpers import make_activity
 from .park import PASSWORD
 
 
 
 def tab(browser, name):
-    [t for t in browser.find_elements(By.CSS_SELECTOR, ".el-tabs__item") if t.text == name][0].click()
+    open_tab(browser, name)
 
 
 def roll(client, park, activity_id):

@@ -6,7 +6,7 @@ from selenium.webdriver.common.by import By
 from points_mall.schemas.common import mask_name
 
 from .browser import browser, live_server, log_in  # noqa: F401  (fixtures)
-from .console_ui import as_phone, cut_off, pick, shot, type_date, visible
+from .console_ui import as_phone, cut_off, open_tab, pick, shot, type_date, visible
 from .helpers import make_activity, nonce
 from .park import PASSWORD
 
@@ -106,7 +106,7 @@ def test_the_organizers_pages_fit_a_390px_phone(client, park, browser, live_serv
     wait = log_in(browser, f"{live_server}/console/activities", "org_a", PASSWORD)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#activities-table tbody tr"))
     shot(browser, "console-organizer.png", 1280, 760)
-    [tab for tab in browser.find_elements(By.CSS_SELECTOR, ".el-tabs__item") if tab.text == "日历"][0].click()
+    open_tab(browser, "日历")
     wait.until(lambda d: [e for e in visible(d, "#activities-calendar .pm-cal-item") if e.text == "党小组学习"])
     as_phone(browser)
     pages = {

@@ -8,7 +8,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from .browser import browser, live_server, log_in, phone, public_base, text_of  # noqa: F401  (fixtures)
-from .console_ui import as_desktop, as_phone, cut_off, settled, shot, visible
+from .console_ui import as_desktop, as_phone, cut_off, open_tab, settled, shot, visible
 from .park import PASSWORD
 from .test_declarations import declarable, photos, today, year_end  # noqa: F401  (fixtures)
 from .test_member_pages import all_text, click, shot as phone_shot
@@ -131,7 +131,7 @@ def test_a_member_declares_with_a_photo_the_organizer_approves_and_the_points_sh
     as_phone(browser)
     browser.refresh()
     wait_c.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#declarations-table"))
-    browser.find_elements(By.CSS_SELECTOR, "#declaration-tabs .el-tabs__item")[2].click()  # 已通过
+    open_tab(browser, "已通过", within="#declaration-tabs")
     wait_c.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".open-declaration"))
     assert cut_off(browser, ["#declaration-tabs", ".el-pagination"]) == []
     shot(browser, "console-declarations-390.png", 390, 760)

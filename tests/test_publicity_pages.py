@@ -8,7 +8,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from .browser import browser, live_server, log_in, phone, public_base, text_of  # noqa: F401  (fixtures)
-from .console_ui import as_desktop, as_phone, cut_off, shot, visible
+from .console_ui import as_desktop, as_phone, cut_off, open_tab, shot, visible
 from .park import PASSWORD
 from .test_member_pages import click, shot as phone_shot
 from .test_publicity import LAST_MONTH, month  # noqa: F401  (fixture)
@@ -95,7 +95,7 @@ def test_an_organizer_publishes_a_member_appeals_the_organizer_corrects_and_the_
     # The organizer corrects in the inbox: +3 in the entry's dimension.
     browser.get(f"{public_base}/console/publicity")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#pub-table .el-table__body tr"))
-    [t for t in browser.find_elements(By.CSS_SELECTOR, ".el-tabs__item") if "申诉处理" in t.text][0].click()
+    open_tab(browser, "申诉处理")
     appear(wait, f".pm-pub-appeal[data-appeal-id='{appeal['id']}'] .appeal-correct")
     assert "那次志愿服务" in text_of(browser, ".pm-pub-appeal")
     shot(browser, "publicity-appeals-1280.png", 1280)

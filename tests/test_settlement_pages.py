@@ -12,7 +12,7 @@ from points_mall.extensions import db
 from points_mall.services import opening
 
 from .browser import browser, live_server, phone, text_of  # noqa: F401  (fixtures)
-from .console_ui import as_desktop, as_phone, cut_off, shot, visible
+from .console_ui import as_desktop, as_phone, cut_off, open_tab, shot, visible
 from .sheets import sheet
 from .test_console_admin import sign_in
 from .test_settlement import at, earn, take
@@ -71,7 +71,7 @@ def test_an_admin_sets_a_policy_previews_and_runs_the_settlement(app, park, brow
     shot(browser, "settlement-policies-phone.png", 390)
     browser.set_window_size(1280, 900)
 
-    [t for t in browser.find_elements(By.CSS_SELECTOR, ".el-tabs__item") if t.text == "结算预览与执行"][0].click()
+    open_tab(browser, "结算预览与执行")
     wait.until(lambda d: d.find_elements(By.ID, "preview-year"))
     type_number(browser, "#preview-year", 2025)
     click(browser, "#preview-search")
@@ -92,7 +92,7 @@ def test_an_admin_sets_a_policy_previews_and_runs_the_settlement(app, park, brow
     assert sql("SELECT spendable FROM balance WHERE member_id = :m", m=one.id) == 50
     wait.until(lambda d: "已到期积分" in d.find_element(By.ID, "preview-totals").text)
 
-    [t for t in browser.find_elements(By.CSS_SELECTOR, ".el-tabs__item") if t.text == "结算记录"][0].click()
+    open_tab(browser, "结算记录")
     wait.until(lambda d: "2人共110分到期" in d.find_element(By.ID, "runs-table").text)
     assert "工作台" in browser.find_element(By.ID, "runs-table").text
     shot(browser, "settlement-runs.png", 1280)
