@@ -52,3 +52,4 @@ bench: venv
 	$(BIN)/python bench/notify.py
 	$(BIN)/python bench/archive.py
 	$(BIN)/python bench/settlement.py
+	$(BIN)/python bench/scale_out.py

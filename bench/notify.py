@@ -27,6 +27,9 @@ def control(path, query, body):  # the bench's own calls: add a token, read how 
         if body and body.get("add"):
             fake.valid_tokens.add(body["add"])
         return {"errcode": 0, "tokens_issued": fake.tokens_issued}
+    if path == "/fake/sends":  # every send answered, in the order it arrived: [touser, data]
+        return {"errcode": 0, "sends": [[r["body"].get("touser"), r["body"].get("data")] for r in list(fake.requests)
+                                        if r["path"].endswith("/send") and r.get("answered")]}
     return answer(path, query, body)
 fake.answer = control
 fake.start()
@@ -48,6 +51,10 @@ class FakeWechatProcess:
 
     def tokens_issued(self) -> int:
         return requests.post(f"{self.base_url}fake/tokens", json={}, timeout=5).json()["tokens_issued"]
+
+    def sends(self) -> list:
+        """What the fake accepted, in the order it arrived: [touser, data] each (bench/scale_out.py)."""
+        return requests.post(f"{self.base_url}fake/sends", json={}, timeout=60).json()["sends"]
 
     def stop(self):
         self.process.kill()
