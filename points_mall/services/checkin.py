@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Activity, Balance, Checkin, Member, Org, Rule, ScanAttempt
+from ..models import Activity, Balance, Checkin, Member, Rule, ScanAttempt
 from . import codes, posting
 from .access import Actor, require_org
 from .clock import utcnow
@@ -234,24 +234,15 @@ def _answer(activity, member_id, checkin_id, points, spendable, late_upload) -> 
 
 def _activity_and_member(activity_id: int, member_id: int):
     """What the checks read of the activity (its organisation, its rule) and of the member, in one
-    query of plain columns: a scan is the hot path, and loading three ORM entities costs more than
-    the query itself."""
-    activity_org, member_org = aliased(Org), aliased(Org)
-    row = db.session.execute(
-        select(*_ACTIVITY_FIELDS, activity_org.path.label("org_path"), *_RULE_FIELDS,
-               Member.id.label("member_id"), Member.status.label("member_status"), Member.member_type,
-               member_org.path.label("member_path"))
-        .select_from(Activity).join(activity_org, activity_org.id == Activity.org_id)
-        .outerjoin(Rule, Rule.id == Activity.rule_id)
-        .outerjoin(Member, Member.id == member_id).outerjoin(member_org, member_org.id == Member.org_id)
-        .where(Activity.id == activity_id)
-    ).first()
+    query of plain columns: a scan is the hot path, and loading three ORM entities (or building the
+    query afresh) costs more than the query itself."""
+    row = db.session.execute(_ACTIVITY_AND_MEMBER, {"activity_id": activity_id, "member_id": member_id}).first()
     if row is None:
         raise refusal("unknown_activity")
     rule = None if row.rule_id is None else SimpleNamespace(
         id=row.rule_id, points=row.rule_points, cap_period=row.rule_cap_period, cap=row.rule_cap,
         dimension=row.rule_dimension, name=row.rule_name, version=row.rule_version, active=row.rule_active)
-    activity = SimpleNamespace(**{c.key: getattr(row, c.key) for c in _ACTIVITY_FIELDS},
+    activity = SimpleNamespace(**{key: getattr(row, key) for key in _ACTIVITY_FIELDS},
                                org=SimpleNamespace(path=row.org_path), rule=rule)
     member = None if row.member_id is None else SimpleNamespace(
         id=row.member_id, status=row.member_status, member_type=row.member_type,
@@ -259,12 +250,18 @@ def _activity_and_member(activity_id: int, member_id: int):
     return activity, member
 
 
-_ACTIVITY_FIELDS = (Activity.id, Activity.title, Activity.status, Activity.checkin_opens_at,
-                    Activity.checkin_closes_at, Activity.open_to_volunteers, Activity.latitude, Activity.longitude,
-                    Activity.radius_m, Activity.capacity)
-_RULE_FIELDS = (Rule.id.label("rule_id"), Rule.points.label("rule_points"), Rule.cap_period.label("rule_cap_period"),
-                Rule.cap.label("rule_cap"), Rule.dimension.label("rule_dimension"), Rule.name.label("rule_name"),
-                Rule.version.label("rule_version"), Rule.active.label("rule_active"))
+_ACTIVITY_FIELDS = ("id", "title", "status", "checkin_opens_at", "checkin_closes_at", "open_to_volunteers",
+                    "latitude", "longitude", "radius_m", "capacity")
+_ACTIVITY_AND_MEMBER = text(
+    "SELECT " + ", ".join(f"a.{f}" for f in _ACTIVITY_FIELDS) + ", ao.path AS org_path, "
+    "r.id AS rule_id, r.points AS rule_points, r.cap_period AS rule_cap_period, r.cap AS rule_cap, "
+    "r.dimension AS rule_dimension, r.name AS rule_name, r.version AS rule_version, r.active AS rule_active, "
+    "m.id AS member_id, m.status AS member_status, m.member_type, mo.path AS member_path "
+    "FROM activity a JOIN org ao ON ao.id = a.org_id LEFT JOIN rule r ON r.id = a.rule_id "
+    "LEFT JOIN member m ON m.id = :member_id LEFT JOIN org mo ON mo.id = m.org_id "
+    "WHERE a.id = :activity_id"
+).columns(**{f: getattr(Activity, f).type for f in _ACTIVITY_FIELDS},
+           **{f"rule_{f}": getattr(Rule, f).type for f in ("points", "cap", "active", "version")})
 
 
 # The check-in row and its attempt, in the ledger's statement (posting.apply_rule's tail). The answer
