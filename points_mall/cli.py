@@ -15,7 +15,7 @@ from .services.auth import hash_password
 
 def register(app: Flask) -> None:
     for command in (create_admin, import_members, ledger_verify, seed_demo, expire_redemptions, worker, settle_year,
-                    lapse_notices):
+                    lapse_notices, board_rebuild):
         app.cli.add_command(command)
 
 
@@ -70,6 +70,15 @@ def ledger_verify():
         click.echo(f"ledger-verify: {len({p['member_id'] for p in problems})} member(s) disagree", err=True)
         sys.exit(1)
     click.echo("ledger-verify: ok")
+
+
+@click.command("board-rebuild")
+@with_appcontext
+def board_rebuild():
+    """Rebuild every board set in Redis from SQL (the worker does it daily); nothing to do without Redis."""
+    from .services import board_cache
+
+    click.echo(f"board-rebuild: {board_cache.rebuild_all()} set(s) rebuilt")
 
 
 @click.command("seed-demo")

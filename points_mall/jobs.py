@@ -58,6 +58,14 @@ def lapse_notices() -> int:
         return settlement.send_notices()
 
 
+def rebuild_boards() -> int:
+    """The board's sets in Redis, rebuilt from SQL once a day (mends a change lost between commit and Redis)."""
+    from .services import board_cache
+
+    with _worker_app().app_context():
+        return board_cache.rebuild_all()
+
+
 # name → (function, every N seconds)
 PERIODIC = {
     "deliver_outbox": (deliver_outbox, 5),
@@ -65,6 +73,7 @@ PERIODIC = {
     "send_reminders": (send_reminders, 60),
     "settle_year": (settle_year, 3600),
     "lapse_notices": (lapse_notices, 3600),
+    "rebuild_boards": (rebuild_boards, 86400),
 }
 
 

@@ -6,13 +6,13 @@ use case that called them commits once at its end.
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import and_, func, insert, or_, select, text, update
 
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..models import Balance, LedgerEntry, Member, Rule, Score
 from ..models.rules import DIMENSIONS
-from . import audit, periods
+from . import audit, board_cache, periods
 from .access import Actor, require_root
 from .clock import local_year, period_bounds, utcnow
 from .posting import on_postgresql, refuse_inactive, refuse_retired
@@ -86,6 +86,7 @@ def write(member_id: int, *, kind: str, delta_score: int, delta_spendable: int, 
         if delta_score:
             _add_score(member_id, entry.year, dimension, delta_score)
     entry.spendable_after = after if delta_spendable else None  # saves the caller a read
+    board_cache.moved(member_id, entry.year, dimension, delta_score, entry.id)
     return entry
 
 
@@ -226,26 +227,32 @@ def history(member_id: int, cursor: int | None, limit: int = 20) -> tuple[list[L
 
 
 def verify() -> list[dict]:
-    """Every member whose balance or scores disagree with the sum of their entries, or is negative."""
-    sums = dict(db.session.execute(
-        select(LedgerEntry.member_id, func.sum(LedgerEntry.delta_spendable)).group_by(LedgerEntry.member_id)
-    ).all())
-    balances = dict(db.session.execute(select(Balance.member_id, Balance.spendable)).all())
-    problems = []
-    for member_id in sorted(set(sums) | set(balances)):
-        expected, actual = sums.get(member_id, 0), balances.get(member_id)
-        if actual is None or actual != expected or actual < 0:
-            problems.append({"member_id": member_id, "problem": "spendable", "balance": actual, "entries": expected})
-    score_sums = {(r[0], r[1], r[2]): r[3] for r in db.session.execute(
-        select(LedgerEntry.member_id, LedgerEntry.year, LedgerEntry.dimension, func.sum(LedgerEntry.delta_score))
-        .where(LedgerEntry.delta_score != 0).group_by(LedgerEntry.member_id, LedgerEntry.year, LedgerEntry.dimension)
-    )}
-    scores = {(r[0], r[1], r[2]): r[3] for r in db.session.execute(
-        select(Score.member_id, Score.year, Score.dimension, Score.score)
-    )}
-    for key in sorted(set(score_sums) | set(scores), key=lambda k: (k[0], k[1], k[2] or "")):
-        if score_sums.get(key, 0) != scores.get(key, 0):
-            problems.append({"member_id": key[0], "problem": "score", "year": key[1], "dimension": key[2],
-                             "score": scores.get(key), "entries": score_sums.get(key, 0)})
+    """Every member whose balance or scores disagree with the sum of their entries, or is negative.
+    The database sums and compares (spilling to disk past work_mem): this process holds only the
+    disagreements, so its memory stays bounded at any size of the ledger."""
+    spent = (select(LedgerEntry.member_id, func.sum(LedgerEntry.delta_spendable).label("entries"))
+             .group_by(LedgerEntry.member_id).subquery())
+    member, entries = func.coalesce(Balance.member_id, spent.c.member_id), func.coalesce(spent.c.entries, 0)
+    problems = [{"member_id": r.member_id, "problem": "spendable", "balance": r.balance, "entries": r.entries}
+                for r in db.session.execute(
+                    select(member.label("member_id"), Balance.spendable.label("balance"), entries.label("entries"))
+                    .select_from(Balance).join(spent, spent.c.member_id == Balance.member_id, full=True)
+                    .where(or_(Balance.spendable.is_(None), Balance.spendable != entries, Balance.spendable < 0))
+                    .order_by(member))]
+    sums = (select(LedgerEntry.member_id, LedgerEntry.year, LedgerEntry.dimension,
+                   func.sum(LedgerEntry.delta_score).label("entries"))
+            .where(LedgerEntry.delta_score != 0)
+            .group_by(LedgerEntry.member_id, LedgerEntry.year, LedgerEntry.dimension).subquery())
+    on = and_(sums.c.member_id == Score.member_id, sums.c.year == Score.year, sums.c.dimension == Score.dimension)
+    member, year = func.coalesce(Score.member_id, sums.c.member_id), func.coalesce(Score.year, sums.c.year)
+    dimension, entries = func.coalesce(Score.dimension, sums.c.dimension), func.coalesce(sums.c.entries, 0)
+    problems += [{"member_id": r.member_id, "problem": "score", "year": r.year, "dimension": r.dimension,
+                  "score": r.score, "entries": r.entries}
+                 for r in db.session.execute(
+                     select(member.label("member_id"), year.label("year"), dimension.label("dimension"),
+                            Score.score, entries.label("entries"))
+                     .select_from(Score).join(sums, on, full=True)
+                     .where(func.coalesce(Score.score, 0) != entries)
+                     .order_by(member, year, func.coalesce(dimension, "")))]
     db.session.rollback()
     return problems

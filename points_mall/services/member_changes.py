@@ -10,7 +10,7 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Member, MemberChange, Membership, Org
 from ..models.member import MEMBER_STATUSES, MEMBER_TYPES
-from . import audit
+from . import audit, board_cache
 from .access import Actor, get_org, require_org
 from .clock import local, utcnow
 from .tx import committed
@@ -63,6 +63,7 @@ def move(actor: Actor, member: Member, org_id: int, effective_on: date, note: st
     db.session.add(Membership(member_id=member.id, org_id=target.id, since=effective_on))
     before = member.org_id
     member.org_id = target.id
+    board_cache.member_changed(member, before, member.status == "active")
     _record(actor, member, "transfer", before, target.id, effective_on, note)
 
 
@@ -84,6 +85,7 @@ def restatus(actor: Actor, member: Member, status: str, note: str = "") -> None:
     if status == member.status:
         raise DomainError("same_status", details={"status": STATUS_NAMES[status]})
     before, member.status = member.status, status
+    board_cache.member_changed(member, member.org_id, before == "active")
     _record(actor, member, "status", before, status, today(), note)
 
 

@@ -9,7 +9,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Member, Membership, Org
 from ..models.member import MEMBER_TYPES
-from . import audit, ledger
+from . import audit, board_cache, ledger
 from .access import Actor, get_org, require_org
 from .tx import committed
 from .auth import PHONE
@@ -44,6 +44,7 @@ def add_member(name, phone, member_type, org, party_birthday=None, joined_on=Non
     db.session.flush()
     db.session.add(Membership(member_id=member.id, org_id=org.id))
     ledger.open_balance(member.id)
+    board_cache.member_changed(member, None, False)
     return member
 
 

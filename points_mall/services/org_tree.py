@@ -4,7 +4,7 @@ from sqlalchemy import String, func, literal, select, update
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Member, Org
-from . import audit
+from . import audit, board_cache
 from .access import Actor, get_org, require_org, require_role, require_root
 from .tx import committed
 
@@ -71,6 +71,7 @@ def move(actor: Actor, org_id: int, parent_id: int) -> Org:
         audit.record(actor, "org.move", "org", org.id, {"parent_id": org.parent_id, "path": old},
                      {"parent_id": parent.id, "path": new})
         org.parent_id = parent.id
+        board_cache.org_moved(old, new)
         # One UPDATE rewrites the materialised path of the node and everything below it.
         db.session.execute(update(Org).where(Org.path.startswith(old))
                            .values(path=literal(new, String).concat(func.substr(Org.path, len(old) + 1)))

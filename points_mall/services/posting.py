@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Rule
-from . import periods
+from . import board_cache, periods
 from .clock import local_year, period_bounds, utcnow
 
 
@@ -102,6 +102,7 @@ def apply_rule(member_ids: list[int], rule: Rule, *, key_prefix: str, source: tu
             raise insufficient_points(-r.delta_spendable)
         posted[r.member_id] = Posted(r.member_id, r.entry_id, r.delta_score, r.delta_spendable,
                                      r.spendable if r.delta_spendable else None)
+        board_cache.moved(r.member_id, params["year"], rule.dimension, r.delta_score, r.entry_id)
     return posted
 
 

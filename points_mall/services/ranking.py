@@ -5,6 +5,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Member, Org, Score
 from ..models.rules import DIMENSIONS
+from . import board_cache
 from .access import get_org
 from .profile import stars_for
 
@@ -15,6 +16,9 @@ def points_board(org_id: int, year: int, dimension: str | None = None, limit: in
     if dimension is not None and dimension not in DIMENSIONS:
         raise DomainError("invalid_dimension")
     org = get_org(org_id)
+    cached = board_cache.read(org, year, dimension, limit, member_id)
+    if cached is not None:
+        return _from_cache(org, year, dimension, cached)
     ranked = _ranked(org, year, dimension)
     rows = db.session.execute(select(ranked).order_by(ranked.c.rank, ranked.c.id).limit(limit)).all()
     mine = None
@@ -31,19 +35,43 @@ def points_board(org_id: int, year: int, dimension: str | None = None, limit: in
 
 def rank_of(member_id: int, org_id: int, year: int) -> int | None:
     """The member's place on the board of the subtree (None when not on it, e.g. switched off)."""
-    ranked = _ranked(get_org(org_id), year, None)
+    org = get_org(org_id)
+    cached = board_cache.read(org, year, None, 0, member_id)
+    if cached is not None:
+        return cached.mine[0] if cached.mine else None
+    ranked = _ranked(org, year, None)
     return db.session.scalar(select(ranked.c.rank).where(ranked.c.id == member_id))
 
 
-def _ranked(org: Org, year: int, dimension: str | None):
-    """Active members of the subtree by yearly score, ties sharing a rank (1, 1, 3): one definition
-    for the board, the member's own rank and the public account's answer."""
+def _from_cache(org: Org, year: int, dimension: str | None, cached: board_cache.Standing) -> dict:
+    """The board as SQL would answer it, from the set: names and branches by primary key."""
+    ids = [member_id for member_id, _, _ in cached.top]
+    names = {r.id: r for r in db.session.execute(
+        select(Member.id, Member.name, Org.name.label("org")).join(Org, Member.org_id == Org.id)
+        .where(Member.id.in_(ids)))} if ids else {}
+    return {
+        "org": org.name, "year": year, "dimension": dimension, "members": cached.members,
+        "rows": [{"rank": rank, "name": names[i].name, "org": names[i].org, "score": score,
+                  "stars": stars_for(score) if dimension is None else None} for i, score, rank in cached.top],
+        "my_rank": cached.mine[0] if cached.mine else None, "my_score": cached.mine[1] if cached.mine else None,
+    }
+
+
+def scored(org: Org, year: int, dimension: str | None):
+    """Who is on the board and with what: the subtree's active members and their yearly score (the
+    total or one dimension), 0 for those with none. The SQL board ranks it; the Redis one is built from it."""
     score = select(Score.member_id, func.sum(Score.score).label("total")).where(Score.year == year)
     if dimension:
         score = score.where(Score.dimension == dimension)
     score = score.group_by(Score.member_id).subquery()
     total = func.coalesce(score.c.total, 0)
-    return (select(Member.id, Member.name, Org.name.label("org"), total.label("score"),
-                   func.rank().over(order_by=total.desc()).label("rank"))
+    return (select(Member.id, Member.name, Org.name.label("org"), total.label("score"))
             .join(Org, Member.org_id == Org.id).outerjoin(score, score.c.member_id == Member.id)
             .where(Org.path.startswith(org.path), Member.status == "active").subquery())
+
+
+def _ranked(org: Org, year: int, dimension: str | None):
+    """Active members of the subtree by yearly score, ties sharing a rank (1, 1, 3): one definition
+    for the board, the member's own rank and the public account's answer."""
+    board = scored(org, year, dimension)
+    return select(board, func.rank().over(order_by=board.c.score.desc()).label("rank")).subquery()
