@@ -151,7 +151,7 @@ def _statement(capped: bool, notify: bool, lines: bool, tail: str = ""):
         FROM input i LEFT JOIN plan p USING (member_id) ORDER BY i.member_id
         ON CONFLICT (award_id, member_id) DO UPDATE SET points = EXCLUDED.points, outcome = EXCLUDED.outcome)""" \
         if lines else ""
-    return text(f"""
+    return _compact(f"""
     WITH locked AS (
         SELECT balance.member_id, balance.spendable, member.status AS member_status
         FROM balance JOIN member ON member.id = balance.member_id
@@ -194,6 +194,12 @@ def _statement(capped: bool, notify: bool, lines: bool, tail: str = ""):
            i.spendable AS spendable_before{", (SELECT id FROM tail_row) AS tail_id" if tail else ""}
     FROM input i LEFT JOIN plan p USING (member_id) LEFT JOIN e USING (member_id) LEFT JOIN b USING (member_id)
     ORDER BY i.member_id""")
+
+
+def _compact(sql: str):
+    """The statement with its layout folded to single spaces: psycopg keeps the parsed form of statements
+    up to 4 kB only, and this one is sent for every check-in."""
+    return text(" ".join(sql.split()))
 
 
 def _portable(ids, rule, key_prefix, source, actor, reason, occurred_at, notice) -> Postings:
