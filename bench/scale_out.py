@@ -35,12 +35,12 @@ from bench.flash_sale import SHOP  # noqa: E402
 from bench.load import CONNECTIONS, cpu_seconds, wrk  # noqa: E402
 from bench.notify import FakeWechatProcess  # noqa: E402
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 CHECKIN_MEMBERS = int(os.environ.get("BENCH_MEMBERS", "20000"))
 FLASH_MEMBERS = 1000  # per layout, as in bench/flash_sale.py
 UNITS = int(os.environ.get("BENCH_UNITS", "100"))
 ORDER_MEMBERS = int(os.environ.get("BENCH_ORDER_MEMBERS", "100"))
-ORDER_EACH = int(os.environ.get("BENCH_ORDER_EACH", "30"))
+ORDER_EACH = int(os.environ.get("BENCH_ORDER_EACH", "20"))
 WARM = 3  # seconds of warm-up for an instance started cold
 STARTED = time.perf_counter()
 LAYOUTS = ("one_instance", "one_instance_behind_haproxy", "two_instances_behind_haproxy")
@@ -101,9 +101,18 @@ class OutboxWorker:
     """`flask --app points_mall worker`: the RQ worker with its scheduler, as production runs it."""
 
     def __init__(self, env: dict):
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-worker-", suffix=".log")
         self.proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "points_mall", "worker"],
                                      cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def ready(self, timeout: float = 120) -> "OutboxWorker":
+        """Wait until it listens on its queue, so its start-up is not counted in a load's figures."""
+        end = time.monotonic() + timeout
+        while b"Listening on" not in Path(self.log.name).read_bytes():
+            if self.proc.poll() is not None or time.monotonic() > end:
+                raise RuntimeError(f"the outbox worker did not start:\n{self.stop()}")
+            time.sleep(0.2)
+        return self
 
     def cpu(self) -> float:
         """Its own CPU and its work-horses' (one forked per job: those ended and the one running)."""
@@ -111,27 +120,44 @@ class OutboxWorker:
 
     def stop(self) -> str:
         """Stop it (RQ finishes the job in hand first) and return the end of its log."""
-        self.proc.terminate()
-        try:
-            self.proc.wait(60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-2000:]
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        text = Path(self.log.name).read_bytes().decode(errors="replace")[-2000:]
+        self.log.close()
+        return text
+
+
+def start_instances(target: str, env: dict, n: int = 2) -> list[Gunicorn]:
+    """n gunicorn instances of `target`, started side by side (each waits until its workers answer)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(n) as pool:
+        futures = [pool.submit(Gunicorn, target, env) for _ in range(n)]
+    started = [f.result() for f in futures if f.exception() is None]
+    if len(started) < n:
+        for instance in started:
+            instance.stop()
+        raise next(f.exception() for f in futures if f.exception() is not None)
+    return started
 
 
 def step(what: str) -> None:
     print(f"[{time.perf_counter() - STARTED:5.0f} s] {what}", flush=True)
 
 
-def settle(instances: list[Gunicorn], timeout: float = 15) -> None:
-    """Wait until the instances have answered what was still queued when wrk stopped (their CPU goes
-    quiet), so one load's leftovers do not run into the next one's figures."""
-    end, last = time.monotonic() + timeout, sum(cpu_seconds(i.proc.pid) for i in instances)
+def settle(meter, timeout: float = 15) -> None:
+    """Wait until the processes `meter` counts (CPU seconds so far) go quiet: the instances have
+    answered what was still queued when wrk stopped, a worker has started, so that one step's
+    leftovers do not run into the next load's figures."""
+    end, last = time.monotonic() + timeout, meter()
     while time.monotonic() < end:
         time.sleep(0.5)
-        now = sum(cpu_seconds(i.proc.pid) for i in instances)
+        now = meter()
         if now - last < 0.02:
             return
         last = now
@@ -174,27 +200,35 @@ def summary(result: dict) -> dict:
 def three_layouts(env: dict, path: str, body, tokens: dict, warm, nonce_header: str = ""):
     """The service in layouts (a), (b), (c) (see the module's docstring), body(layout) the request body
     of each; returns the three results and the two outbox workers, still running, so the outbox can be
-    watched draining."""
-    results, workers, proxies, instances = {}, [OutboxWorker(env)], [], [Gunicorn("wsgi:app", env)]
+    watched draining. The second instance is started with the first and waits idle until (c)."""
+    results, workers, proxies = {}, [OutboxWorker(env)], []
+    instances, serving = [], []
+
+    def everything():
+        return sum(cpu_seconds(i.proc.pid) for i in instances) + sum(w.cpu() for w in workers)
 
     def load(url, layout):
-        settle(instances)
+        settle(everything)
         step(f"{path}: {layout}")
         return measured(lambda: wrk(url, path, body(layout), tokens[layout], CONNECTIONS, SECONDS, nonce_header),
-                        {"app": lambda: sum(cpu_seconds(i.proc.pid) for i in instances),
+                        {"app": lambda: sum(cpu_seconds(i.proc.pid) for i in serving),
                          "haproxy": lambda: sum(p.cpu() for p in proxies if p.proc.poll() is None),
                          "outbox_workers": lambda: sum(w.cpu() for w in workers)})
 
     try:
+        instances += start_instances("wsgi:app", env)
+        workers[0].ready()
+        serving.append(instances[0])
         warm(instances[0], "warm_first")
         results["one_instance"] = load(instances[0].url, "one_instance")
-        proxies.append(Haproxy(instances))
+        proxies.append(Haproxy(serving))
         results["one_instance_behind_haproxy"] = load(proxies[0].url, "one_instance_behind_haproxy")
         proxies.pop().stop()
-        instances.append(Gunicorn("wsgi:app", env))
-        warm(instances[1], "warm_second")
         workers.append(OutboxWorker(env))
-        proxies.append(Haproxy(instances))
+        serving.append(instances[1])
+        warm(instances[1], "warm_second")
+        workers[1].ready()
+        proxies.append(Haproxy(serving))
         results["two_instances_behind_haproxy"] = load(proxies[0].url, "two_instances_behind_haproxy")
     except BaseException:
         for worker in workers:
@@ -208,36 +242,32 @@ def three_layouts(env: dict, path: str, body, tokens: dict, warm, nonce_header: 
     return results, workers
 
 
-def bare(env: dict, body: str, tokens: list[str], layouts=("two_instances_behind_haproxy",)) -> dict:
-    """The bare Flask endpoint served and driven the same way: behind haproxy in front of two
-    instances, and (when asked) directly and behind haproxy with one instance."""
-    out, instances, proxy = {}, [Gunicorn("bench.bare:app", env)], None
+def bare(instances: list[Gunicorn], body: str, tokens: list[str], layouts=("two_instances_behind_haproxy",)) -> dict:
+    """The bare Flask endpoint on two running instances, served and driven the same way: behind
+    haproxy in front of both, and (when asked) directly and behind haproxy with one instance."""
+    out, proxy, serving = {}, None, instances[:1]
 
     def load(url):
-        settle(instances)
-        step(f"bare baseline: {len(instances)} instance(s){' behind haproxy' if proxy else ''}")
+        settle(lambda: sum(cpu_seconds(i.proc.pid) for i in instances))
+        step(f"bare baseline: {len(serving)} instance(s){' behind haproxy' if proxy else ''}")
         return summary(measured(lambda: wrk(url, "/bare", body, tokens, CONNECTIONS, SECONDS),
-                                {"app": lambda: sum(cpu_seconds(i.proc.pid) for i in instances),
+                                {"app": lambda: sum(cpu_seconds(i.proc.pid) for i in serving),
                                  "haproxy": lambda: proxy.cpu() if proxy else 0.0}))
 
     try:
-        wrk(instances[0].url, "/bare", body, tokens, CONNECTIONS, WARM, quiet=True)
         if "one_instance" in layouts:
             out["one_instance"] = load(instances[0].url)
         if "one_instance_behind_haproxy" in layouts:
-            proxy = Haproxy(instances)
+            proxy = Haproxy(serving)
             out["one_instance_behind_haproxy"] = load(proxy.url)
             proxy.stop()
             proxy = None
-        instances.append(Gunicorn("bench.bare:app", env))
-        wrk(instances[1].url, "/bare", body, tokens, CONNECTIONS, WARM, quiet=True)
-        proxy = Haproxy(instances)
+        serving = instances
+        proxy = Haproxy(serving)
         out["two_instances_behind_haproxy"] = load(proxy.url)
     finally:
         if proxy:
             proxy.stop()
-        for instance in instances:
-            instance.stop()
     return out
 
 
@@ -344,7 +374,7 @@ def slices(tokens: list[str], parts: dict[str, float]) -> dict[str, list[str]]:
     return out
 
 
-def checkin_section(fake: FakeWechatProcess) -> dict:
+def checkin_section(fake: FakeWechatProcess, bare_instances: list[Gunicorn]) -> dict:
     from sqlalchemy import text
 
     from points_mall.extensions import db
@@ -362,14 +392,14 @@ def checkin_section(fake: FakeWechatProcess) -> dict:
         with app.test_request_context():
             return json.dumps({"payload": codes.current("a", 1)["payload"], "nonce": "{nonce}"})
 
-    baseline = bare(env, fresh_body(), tokens, LAYOUTS)
+    baseline = bare(bare_instances, fresh_body(), tokens, LAYOUTS)
 
     parts = slices(tokens, {"warm_first": 0.05, "one_instance": 0.3, "one_instance_behind_haproxy": 0.3,
                             "warm_second": 0.05, "two_instances_behind_haproxy": 0.3})
-    answered = Counter()
+    answered, warm_up = Counter(), Counter()  # warm-ups may come round to a member again: "already"
 
     def warm(instance, name):
-        answered.update(wrk(instance.url, "/api/v1/checkins", fresh_body(), parts[name], CONNECTIONS, WARM,
+        warm_up.update(wrk(instance.url, "/api/v1/checkins", fresh_body(), parts[name], CONNECTIONS, WARM,
                             quiet=True)["statuses"])
 
     results, workers = three_layouts(env, "/api/v1/checkins", fresh_body, parts, warm)
@@ -390,11 +420,11 @@ def checkin_section(fake: FakeWechatProcess) -> dict:
     finally:
         stop_workers(workers)
     invariants = {
-        "answered_ok": answered.get(200, 0), "checkins_stored": stored,
-        "answered_but_not_stored": max(0, answered.get(200, 0) - stored),
+        "answered_ok": answered.get(200, 0) + warm_up.get(200, 0), "checkins_stored": stored,
+        "answered_but_not_stored": max(0, answered.get(200, 0) + warm_up.get(200, 0) - stored),
         "checked_in_twice": stored - once, "scan_attempts_stored": attempts,
         "ledger_entries": entries, "ledger_verify_problems": len(problems),
-        "answers_other_than_ok": sum(v for k, v in answered.items() if k != 200),
+        "answers_other_than_ok": sum(v for k, v in answered.items() if k != 200), "warm_up_answers": warm_up,
         "outbox_drained_s_after_load": drained, **{f"outbox_{k}": v for k, v in notifications.items()},
     }
     return {"members": CHECKIN_MEMBERS, **{k: summary(v) for k, v in results.items()},
@@ -437,7 +467,7 @@ def order_burst(app, fake: FakeWechatProcess, workers: list[OutboxWorker]) -> di
                                      "attempts_beyond_one")}}
 
 
-def flash_section(fake: FakeWechatProcess) -> dict:
+def flash_section(fake: FakeWechatProcess, bare_instances: list[Gunicorn]) -> dict:
     from sqlalchemy import text
 
     from points_mall.extensions import db
@@ -448,18 +478,19 @@ def flash_section(fake: FakeWechatProcess) -> dict:
     # bench/flash_sale.py's shop (product 1), and products 2 and 3 alike: one per layout; product 4 is
     # sold out, for warming an instance up without buying anything.
     more = ["""INSERT INTO product (id, shop_id, name, description, image_url, category, points_price, active,
-               on_hand, low_stock_threshold) SELECT g, 1, '大米 5kg（' || g || '）', '', '', '粮油', 50, true,
+               on_hand, low_stock_threshold) SELECT g, 1, '大米 5kg（' || g || '）', '', '', '粮油', :price, true,
                CASE WHEN g = 4 THEN 0 ELSE :units END, 5 FROM generate_series(2, 4) g""",
             """INSERT INTO stock_movement (product_id, kind, quantity, unit_cost, funding_org_id, actor, note,
                created_at) SELECT g, 'purchase', :units, 39.90, 1, 'bench', '', now() FROM generate_series(2, 3) g"""]
-    app, tokens = seed(database_url, SHOP + more + [FOLLOWERS], {"n": 3 * FLASH_MEMBERS, "units": UNITS})
+    app, tokens = seed(database_url, SHOP + more + [FOLLOWERS], {"n": 3 * FLASH_MEMBERS, "units": UNITS,
+                                                                     "points": 100, "price": 50})
     forget_wechat_token()
     env = service_and_worker_env(database_url, fake)
     product = dict(zip(LAYOUTS, (1, 2, 3)))
     bodies = {k: json.dumps({"shop_id": 1, "items": [{"product_id": p, "qty": 1}]}) for k, p in product.items()}
     sold_out = json.dumps({"shop_id": 1, "items": [{"product_id": 4, "qty": 1}]})
     members = {k: tokens[i * FLASH_MEMBERS:(i + 1) * FLASH_MEMBERS] for i, k in enumerate(LAYOUTS)}
-    baseline = bare(env, bodies["one_instance"], tokens)
+    baseline = bare(bare_instances, bodies["one_instance"], tokens)
 
     def warm(instance, _):
         wrk(instance.url, "/api/v1/redemptions", sold_out, tokens, CONNECTIONS, WARM, "Idempotency-Key", quiet=True)
@@ -478,11 +509,17 @@ def flash_section(fake: FakeWechatProcess) -> dict:
             reserved = db.session.scalar(text("""SELECT coalesce(sum(l.quantity), 0) FROM redemption_line l
                 JOIN redemption r ON r.id = l.redemption_id WHERE l.product_id = :p AND r.status = 'reserved'"""),
                 {"p": p})
+            span = db.session.scalar(text("""SELECT extract(epoch FROM max(r.created_at) - min(r.created_at))
+                FROM redemption r JOIN redemption_line l ON l.redemption_id = r.id WHERE l.product_id = :p"""),
+                {"p": p})
             movements = db.session.scalar(text("SELECT sum(quantity) FROM stock_movement WHERE product_id = :p"),
                                           {"p": p})
             statuses = results[layout]["statuses"]
             invariants[layout] = {
                 "reservations_answered": statuses.get(201, 0), "reserved_in_db": reserved, "on_hand_after": on_hand,
+                # the first reservation to the last: the sale's own pace, whatever the answers after it cost
+                "first_to_last_reservation_s": round(float(span or 0), 2),
+                "reservations_per_s": round(reserved / float(span), 1) if span else None,
                 "on_hand_equals_movements": on_hand == movements, "oversell": max(0, reserved - UNITS) + max(0, -on_hand),
                 "errors_other_than_out_of_stock": sum(v for k, v in statuses.items() if k not in (201, "out_of_stock"))}
         invariants["ledger_verify_problems"] = len(ledger.verify())
@@ -498,12 +535,20 @@ def main():
                                     f"{os.environ.get('BENCH_THREADS', '4')} threads (gthread)",
            "proxy": subprocess.run(["haproxy", "-v"], capture_output=True, text=True).stdout.split("\n")[0][:40]
            + " leastconn, kept-alive backend connections, option forwardfor"}
-    for name, section in (("checkin", checkin_section), ("flash_sale", flash_section)):
-        fake = FakeWechatProcess()
-        try:
-            out[name] = section(fake)
-        finally:
-            fake.stop()
+    # The baseline's two instances serve both sections (the bare endpoint reads no database).
+    bare_instances = start_instances("bench.bare:app", dict(os.environ))
+    try:
+        for instance in bare_instances:
+            wrk(instance.url, "/bare", "{}", ["warm-up"] * CONNECTIONS, CONNECTIONS, WARM, quiet=True)
+        for name, section in (("checkin", checkin_section), ("flash_sale", flash_section)):
+            fake = FakeWechatProcess()
+            try:
+                out[name] = section(fake, bare_instances)
+            finally:
+                fake.stop()
+    finally:
+        for instance in bare_instances:
+            instance.stop()
     out["run_seconds"] = round(time.perf_counter() - STARTED)
     write_results("scale_out", out)
 
