@@ -52,4 +52,5 @@ bench: venv
 	$(BIN)/python bench/notify.py
 	$(BIN)/python bench/archive.py
 	$(BIN)/python bench/settlement.py
+	$(BIN)/python bench/board.py
 	$(BIN)/python bench/scale_out.py

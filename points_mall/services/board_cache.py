@@ -165,8 +165,7 @@ def build(org: Org, year: int, dimension: str | None) -> bool:
     client = _client()
     name, token = key(org.id, year, dimension), secrets.token_hex(8)
     lock, changes, temp = f"{name}:lock", f"{name}:log", f"{name}:build:{token}"
-    if not _script(_START)(keys=[lock, changes, _listing(org.id)],
-                                   args=[token, LOCK_MS, f"{year}:{dimension or 'total'}"]):
+    if not _script(_START)(keys=[lock, changes, _listing(org.id)], args=[token, LOCK_MS, f"{year}:{dimension or 'total'}"]):
         return False
     board = scored(org, year, dimension)
     engine = db.engine
@@ -188,6 +187,8 @@ def build(org: Org, year: int, dimension: str | None) -> bool:
                     return done == 1
     finally:
         client.delete(temp)
+        if client.get(lock) == token.encode():  # failed half-way: the next reader may build at once
+            client.delete(lock)
 
 
 def _apply_unseen(conn, client, temp: str, lines: list[bytes]) -> None:
