@@ -116,6 +116,8 @@ class OutboxWorker:
 
     def cpu(self) -> float:
         """Its own CPU and its work-horses' (one forked per job: those ended and the one running)."""
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"an outbox worker stopped (exit {self.proc.returncode}):\n{self.stop()}")
         return process_cpu(self.proc.pid, reaped=True) + cpu_seconds(self.proc.pid)
 
     def stop(self) -> str:
@@ -127,9 +129,10 @@ class OutboxWorker:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
-        text = Path(self.log.name).read_bytes().decode(errors="replace")[-2000:]
-        self.log.close()
-        return text
+        if not self.log.closed:
+            self.tail = Path(self.log.name).read_bytes().decode(errors="replace")[-2000:]
+            self.log.close()
+        return self.tail
 
 
 def start_instances(target: str, env: dict, n: int = 2) -> list[Gunicorn]:
