@@ -22,14 +22,14 @@ UNITS = int(os.environ.get("BENCH_UNITS", "100"))
 
 
 SHOP = [
-    # Every member starts with 100 spendable points, recorded as an adjustment entry.
+    # Every member starts with :points spendable points, recorded as an adjustment entry.
     """INSERT INTO ledger_entry (member_id, kind, year, delta_score, delta_spendable, idempotency_key,
-       reason, occurred_at, created_at) SELECT id, 'adjust', 2026, 0, 100, 'seed:' || id, '', now(), now()
+       reason, occurred_at, created_at) SELECT id, 'adjust', 2026, 0, :points, 'seed:' || id, '', now(), now()
        FROM member""",
-    "INSERT INTO balance (member_id, spendable) SELECT id, 100 FROM member",
+    "INSERT INTO balance (member_id, spendable) SELECT id, :points FROM member",
     "INSERT INTO shop (id, name, org_id, address, opening_hours, active) VALUES (1, '积分超市', 1, '', '', true)",
     """INSERT INTO product (id, shop_id, name, description, image_url, category, points_price, active,
-       on_hand, low_stock_threshold) VALUES (1, 1, '大米 5kg', '', '', '粮油', 50, true, :units, 5)""",
+       on_hand, low_stock_threshold) VALUES (1, 1, '大米 5kg', '', '', '粮油', :price, true, :units, 5)""",
     """INSERT INTO stock_movement (product_id, kind, quantity, unit_cost, funding_org_id, actor, note,
        created_at) VALUES (1, 'purchase', :units, 39.90, 1, 'bench', '', now())""",
 ]
@@ -37,7 +37,7 @@ SHOP = [
 
 def main():
     database_url = fresh_database("points_mall_bench_flash")
-    app, tokens = seed(database_url, SHOP, {"n": MEMBERS, "units": UNITS})
+    app, tokens = seed(database_url, SHOP, {"n": MEMBERS, "units": UNITS, "points": 100, "price": 50})
     env = service_env(database_url)
     body = json.dumps({"shop_id": 1, "items": [{"product_id": 1, "qty": 1}]})
     baseline = bare_baseline(env, body, tokens, CLIENTS, SECONDS)

@@ -53,6 +53,12 @@ class StockMovement(db.Model):
     """Every change of stock; purchases carry their cost and who paid for them."""
 
     __tablename__ = "stock_movement"
+    __table_args__ = (
+        # The average cost of a product, read by every order, sums its purchases only: an order adds a
+        # movement too, and without this each order would read all the orders before it.
+        Index("ix_stock_movement_purchases", "product_id", "quantity", "unit_cost",
+              postgresql_where=text("kind = 'purchase'"), sqlite_where=text("kind = 'purchase'")),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)

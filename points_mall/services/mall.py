@@ -39,7 +39,7 @@ def redeem(member_id: int, shop_id: int, items: list[dict], idempotency_key: str
     """Reserve goods for points: all items or none; a retried key returns the first order."""
     idempotency_key = tx.idempotency_key(idempotency_key)
     wanted = _wanted(items)
-    with committed("conflict"):
+    with committed("conflict", keep=True):
         # One member's orders queue behind each other: retries and limits see the order before.
         spendable = ledger.lock_balance(member_id)
         # A member switched off spends nothing, even with a token issued before (it lives for days).
@@ -62,20 +62,26 @@ def redeem(member_id: int, shop_id: int, items: list[dict], idempotency_key: str
         if total > spendable:
             raise ledger.insufficient_points(total, spendable)
         order = _open_order(member_id, shop.id, total, idempotency_key)
+        order.shop = shop  # the answer names it: held, not read again after the commit
         costs = shops.average_costs([p.id for p in products])
+        for product in products:
+            qty = wanted[product.id]
+            shops.record_movement(product.id, "redemption", -qty, order.id, f"member:{member_id}")
+            order.lines.append(RedemptionLine(product=product, quantity=qty, points_price=product.points_price,
+                                              unit_cost=costs[product.id]))
+        ledger.spend(member_id, total, key=f"redeem:{order.id}", source=("redemption", order.id),
+                     actor=f"member:{member_id}", reason=f"兑换：{shop.name}")
+        notify.emit("redemption_reserved", "兑换成功", f"请凭取货码 {order.pickup_code} 到{shop.name}领取",
+                    member_id=member_id, data={"redemption_id": order.id})
+        # The stock last, right before the commit: every order of a product waits for the one holding its
+        # row, so the row is held for the commit only, not for the whole order (the guarded UPDATE is
+        # still the judge: sold out here undoes all of the above).
         for product in products:  # in id order, so concurrent orders lock rows in one order
             qty = wanted[product.id]
             after = shops.change_on_hand(product.id, -qty)
             if after is None:
                 raise _out_of_stock(product)
-            shops.record_movement(product.id, "redemption", -qty, order.id, f"member:{member_id}")
-            db.session.add(RedemptionLine(redemption_id=order.id, product_id=product.id, quantity=qty,
-                                          points_price=product.points_price, unit_cost=costs[product.id]))
             shops.warn_if_low(product, after, after + qty)
-        ledger.spend(member_id, total, key=f"redeem:{order.id}", source=("redemption", order.id),
-                     actor=f"member:{member_id}", reason=f"兑换：{shop.name}")
-        notify.emit("redemption_reserved", "兑换成功", f"请凭取货码 {order.pickup_code} 到{shop.name}领取",
-                    member_id=member_id, data={"redemption_id": order.id})
     return order
 
 
@@ -117,7 +123,7 @@ def _open_order(member_id: int, shop_id: int, total: int, key: str) -> Redemptio
     for _ in range(10):
         order = Redemption(member_id=member_id, shop_id=shop_id, status="reserved", total_points=total,
                            pickup_code=f"{secrets.randbelow(10 ** 8):08d}", idempotency_key=key,
-                           expires_at=expires_at, created_at=utcnow())
+                           expires_at=expires_at, created_at=utcnow(), lines=[])
         try:
             with db.session.begin_nested():
                 db.session.add(order)

@@ -8,9 +8,14 @@ from ..extensions import db
 
 
 @contextmanager
-def committed(code: str = "conflict", message: str | None = None):
+def committed(code: str = "conflict", message: str | None = None, keep: bool = False):
     """Run a use case's writes and commit once. A unique-key clash (a race that another
-    request already won) becomes a 409 with the given catalogue code; on any error nothing is kept."""
+    request already won) becomes a 409 with the given catalogue code; on any error nothing is kept.
+    keep: what the use case loaded and wrote stays loaded after the commit, so its answer is built
+    without reading it all back (it is exactly what was committed)."""
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = not keep
     try:
         yield
         db.session.commit()
@@ -20,6 +25,8 @@ def committed(code: str = "conflict", message: str | None = None):
     except Exception:
         db.session.rollback()
         raise
+    finally:
+        session.expire_on_commit = expiring
 
 
 MAX_KEY = 100
