@@ -49,6 +49,7 @@ bench: venv
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/checkin.py
 	$(BIN)/python bench/flash_sale.py
+	$(BIN)/python bench/redemptions.py
 	$(BIN)/python bench/notify.py
 	$(BIN)/python bench/archive.py
 	$(BIN)/python bench/settlement.py
