@@ -227,10 +227,12 @@ def rebuild_all() -> int:
 
 # ---- kept in step: recorded on the session, resolved before the commit, applied after it ----
 
-def moved(member_id: int, year: int, dimension: str | None, delta: int, entry_id: int) -> None:
-    """A posted score change (the ledger's entry), for the sets once the transaction commits."""
+def moved(member_id: int, year: int, dimension: str | None, delta: int, entry_id: int,
+          org_path: str | None = None) -> None:
+    """A posted score change (the ledger's entry), for the sets once the transaction commits. org_path:
+    the member's organisation's, when the posting read it already (else it is read before the commit)."""
     if delta and dimension and _client() is not None:
-        db.session.info.setdefault("board_moves", []).append((member_id, year, dimension, delta, entry_id))
+        db.session.info.setdefault("board_moves", []).append((member_id, year, dimension, delta, entry_id, org_path))
 
 
 def member_changed(member, org_id_before: int | None, active_before: bool) -> None:
@@ -257,10 +259,11 @@ def _resolve(session) -> None:
     ops = session.info.setdefault("board_ops", [])
     moves, changes, orgs = (session.info.pop(name, None) or [] for name in _RECORDED)
     if moves:
+        unknown = [m[0] for m in moves if m[5] is None]
         paths = _paths(session, "SELECT m.id, o.path FROM member m JOIN org o ON o.id = m.org_id WHERE m.id IN :ids",
-                       [m[0] for m in moves])
-        for member_id, year, dimension, delta, entry_id in moves:
-            for org_id in _org_ids(paths.get(member_id, "")):
+                       unknown) if unknown else {}
+        for member_id, year, dimension, delta, entry_id, path in moves:
+            for org_id in _org_ids(path or paths.get(member_id, "")):
                 ops.append(("move", org_id, year, dimension, _member(member_id), delta, entry_id))
     for member, org_id_before, active_before in changes:
         paths = _paths(session, "SELECT id, path FROM org WHERE id IN :ids",

@@ -102,7 +102,7 @@ def apply_rule(member_ids: list[int], rule: Rule, *, key_prefix: str, source: tu
             raise insufficient_points(-r.delta_spendable)
         posted[r.member_id] = Posted(r.member_id, r.entry_id, r.delta_score, r.delta_spendable,
                                      r.spendable if r.delta_spendable else None)
-        board_cache.moved(r.member_id, params["year"], rule.dimension, r.delta_score, r.entry_id)
+        board_cache.moved(r.member_id, params["year"], rule.dimension, r.delta_score, r.entry_id, r.org_path)
     return posted
 
 
@@ -153,11 +153,11 @@ def _statement(capped: bool, notify: bool, lines: bool, tail: str = ""):
         if lines else ""
     return _compact(f"""
     WITH locked AS (
-        SELECT balance.member_id, balance.spendable, member.status AS member_status
-        FROM balance JOIN member ON member.id = balance.member_id
-        WHERE balance.member_id = ANY(CAST(:ids AS integer[])) ORDER BY balance.member_id FOR UPDATE OF balance
+        SELECT bl.member_id, bl.spendable, m.status AS member_status, o.path AS org_path
+        FROM balance bl JOIN member m ON m.id = bl.member_id JOIN org o ON o.id = m.org_id
+        WHERE bl.member_id = ANY(CAST(:ids AS integer[])) ORDER BY bl.member_id FOR UPDATE OF bl
     ), input AS (
-        SELECT l.member_id, l.spendable, l.member_status, {"COALESCE(u.used, 0)" if capped else "0"} AS used
+        SELECT l.member_id, l.spendable, l.member_status, l.org_path, {"COALESCE(u.used, 0)" if capped else "0"} AS used
         FROM locked l {used}
     ), plan AS (
         SELECT member_id, points AS delta_score,
@@ -167,11 +167,11 @@ def _statement(capped: bool, notify: bool, lines: bool, tail: str = ""):
               FROM input WHERE member_status = 'active') x
         WHERE room > 0
     ), b AS (
-        UPDATE balance SET spendable = balance.spendable + p.delta_spendable
+        UPDATE balance bl SET spendable = bl.spendable + p.delta_spendable
         FROM plan p
-        WHERE balance.member_id = p.member_id AND p.delta_spendable <> 0
-          AND balance.spendable + p.delta_spendable >= 0
-        RETURNING balance.member_id, balance.spendable
+        WHERE bl.member_id = p.member_id AND p.delta_spendable <> 0
+          AND bl.spendable + p.delta_spendable >= 0
+        RETURNING bl.member_id, bl.spendable
     ), e AS (
         INSERT INTO ledger_entry (member_id, kind, dimension, year, delta_score, delta_spendable, rule_id,
                                   rule_version, source_type, source_id, idempotency_key, actor, reason, occurred_at,
@@ -190,7 +190,7 @@ def _statement(capped: bool, notify: bool, lines: bool, tail: str = ""):
         WHERE delta_score <> 0 ORDER BY member_id
         ON CONFLICT (member_id, year, dimension) DO UPDATE SET score = score.score + EXCLUDED.score
     ){notification}{award_lines}{tail}
-    SELECT i.member_id, i.member_status, e.id AS entry_id, p.delta_score, p.delta_spendable, b.spendable,
+    SELECT i.member_id, i.member_status, i.org_path, e.id AS entry_id, p.delta_score, p.delta_spendable, b.spendable,
            i.spendable AS spendable_before{", (SELECT id FROM tail_row) AS tail_id" if tail else ""}
     FROM input i LEFT JOIN plan p USING (member_id) LEFT JOIN e USING (member_id) LEFT JOIN b USING (member_id)
     ORDER BY i.member_id""")
