@@ -52,3 +52,67 @@ def test_a_batch_goes_out_in_parallel_over_a_bounded_set_of_kept_alive_connectio
         mine = [s["body"]["data"]["keyword1"]["value"] for s in fake.sends() if s["body"]["touser"] == f"oa-{i}"]
         assert mine == ["获得5分", "获得2分"]
     assert sql("SELECT count(*) FROM notification WHERE status = 'sent'") == 2 * len(people)
+
+
+def claim(app, batch):
+    with app.app_context():
+        ids = delivery.claim(batch)
+        db.session.remove()
+        return ids
+
+
+def test_a_second_worker_does_not_take_a_members_message_while_an_earlier_one_is_out_with_the_first(
+        park, wx_app, sql):
+    """Two workers: the first takes a member's first message; the second must not take the next one
+    (it would send it alongside, and the member could read "退还" before "扣除")."""
+    a, b = park.members_a[1], park.members_a[2]
+    write(sql, a.id, "兑换扣除3分")
+    write(sql, a.id, "退还3分")
+    write(sql, b.id, "获得5分")
+    first = claim(wx_app, 1)
+    second = claim(wx_app, 10)
+    ids = [r[0] for r in sql("SELECT id FROM notification ORDER BY id")]
+    assert first == [ids[0]]
+    assert second == [ids[2]]  # b's, not a's second: a's first is still out with the first worker
+    sql("UPDATE notification SET status = 'sent' WHERE id = :i", i=ids[0])
+    assert claim(wx_app, 10) == [ids[1]]
+
+
+def test_workers_claiming_at_once_never_split_a_members_messages(park, wx_app, sql):
+    """Four workers claim at once, again and again, over ten members' five messages each. Whatever a
+    claim takes of a member must be the member's earliest messages not yet sent: an earlier one still
+    pending and not in the same claim would be out with another worker, to be sent alongside."""
+    import threading
+
+    from sqlalchemy import text
+
+    people = (park.members_a + park.members_b)[:10]
+    for m in people:
+        for n in range(5):
+            write(sql, m.id, f"第{n}条")
+    split, lock = [], threading.Lock()
+
+    def worker():
+        for _ in range(15):
+            ids = claim(wx_app, 3)
+            if not ids:
+                continue
+            with wx_app.app_context():
+                ahead = db.session.execute(text(
+                    "SELECT later.id FROM notification later JOIN notification earlier "
+                    "ON earlier.member_id = later.member_id AND earlier.id < later.id "
+                    "WHERE later.id = ANY(:ids) AND earlier.status = 'pending' AND NOT earlier.id = ANY(:ids)"),
+                    {"ids": ids}).scalars().all()
+                db.session.execute(text("UPDATE notification SET status = 'sent' WHERE id = ANY(:ids)"), {"ids": ids})
+                db.session.commit()
+                db.session.remove()
+            with lock:
+                split.extend(ahead)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert split == []
+    assert sql("SELECT count(*) FROM notification WHERE status = 'sent'") == 50

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, text, update
+from sqlalchemy.orm import aliased
 
 from ..errors import Conflict, NotFound
 from ..extensions import db
@@ -31,18 +32,35 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def claim(batch: int) -> list[int]:
-    """Take up to `batch` due messages for this worker; others skip them (SKIP LOCKED)."""
+    """Take up to `batch` due messages for this worker; others skip them (SKIP LOCKED).
+
+    A member's messages go out in the order written, across workers too: a message is not taken while
+    an earlier one of the same member is still pending and not due (leased by another worker, or
+    waiting for its retry). On PostgreSQL the claims of all workers take turns (a transaction-level
+    advisory lock: short, and kept by PgBouncer's transaction mode), so each sees the leases of the one
+    before; without it two claims at once could each take one of a member's messages."""
     now = utcnow()
-    query = (select(Notification.id).where(Notification.status == "pending", Notification.next_attempt_at <= now)
+    earlier = aliased(Notification)
+    behind_another = (select(earlier.id).where(earlier.member_id == Notification.member_id,
+                                               earlier.status == "pending", earlier.id < Notification.id,
+                                               earlier.next_attempt_at > now).exists())
+    query = (select(Notification.id).where(Notification.status == "pending", Notification.next_attempt_at <= now,
+                                           ~behind_another)
              .order_by(Notification.next_attempt_at, Notification.id).limit(batch))
-    if db.session.get_bind().dialect.name == "postgresql":
+    on_pg = db.session.get_bind().dialect.name == "postgresql"
+    if on_pg:
         query = query.with_for_update(skip_locked=True)
     with committed():
+        if on_pg:
+            db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK})
         ids = list(db.session.scalars(query))
         if ids:
             lease = now + timedelta(seconds=current_app.config["OUTBOX_LEASE"])
             db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(next_attempt_at=lease))
     return ids
+
+
+CLAIM_LOCK = 0x6F7574626F78  # "outbox": the one advisory lock the service takes
 
 
 def deliver_due(batch: int = 200) -> dict:
