@@ -36,10 +36,11 @@ def drain(app, workers: list[OutboxWorker], timeout: float = 120) -> float:
     return round(time.perf_counter() - start, 1)
 
 
-def outbox_check(app, fake: FakeWechatProcess) -> dict:
+def outbox_check(app, fake: FakeWechatProcess, title: str | None = None) -> dict:
     """What the outbox promises with several workers (README, WeChat and notifications): every message
     ends sent (nothing pending or dead), WeChat got each one (at least once; here no worker dies, so
-    exactly once) and each member got theirs in the order they were written."""
+    exactly once) and each member got theirs in the order they were written. With `title`, the order
+    and the sends are checked for the messages of that title alone."""
     from sqlalchemy import text
 
     from points_mall.extensions import db
@@ -47,7 +48,8 @@ def outbox_check(app, fake: FakeWechatProcess) -> dict:
     with app.app_context():
         status = dict(db.session.execute(text("SELECT status, count(*) FROM notification GROUP BY status")).all())
         rows = db.session.execute(text("""SELECT m.oa_openid, n.title, n.body FROM notification n
-            JOIN member m ON m.id = n.member_id WHERE n.channel = 'template' ORDER BY n.id""")).all()
+            JOIN member m ON m.id = n.member_id WHERE n.channel = 'template'
+            AND (CAST(:title AS varchar) IS NULL OR n.title = :title) ORDER BY n.id"""), {"title": title}).all()
         attempts = db.session.scalar(text("SELECT count(*) FROM delivery_attempt"))
         notes = db.session.scalar(text("SELECT count(*) FROM notification WHERE status <> 'pending'"))
         # delivery_attempt.worker is the RQ worker process (its work-horses fork from it)
@@ -56,7 +58,8 @@ def outbox_check(app, fake: FakeWechatProcess) -> dict:
     for touser, title, body in rows:
         expected[touser].append((title, body))
     for touser, data in fake.sends():
-        received[touser].append((data["first"]["value"], data["keyword1"]["value"]))
+        if title is None or data["first"]["value"] == title:
+            received[touser].append((data["first"]["value"], data["keyword1"]["value"]))
     twice = missing = out_of_turn = 0
     for touser in expected.keys() | received.keys():
         want, got = Counter(expected[touser]), Counter(received[touser])
@@ -75,32 +78,47 @@ def stop_workers(workers: list[OutboxWorker]) -> None:
         worker.stop()
 
 
-def order_burst(app, fake: FakeWechatProcess, workers: list[OutboxWorker]) -> dict:
-    """ORDER_EACH messages for each of ORDER_MEMBERS members at once ("第k条"), drained by the two
-    workers both at work: each member's must reach WeChat once each and in the order written."""
+def idle(workers: list[OutboxWorker], queue, connection, timeout: float = 45) -> None:
+    """Wait until the queue is empty and each of `workers` waits for a job (a periodic job, such as the
+    board's daily rebuild at a worker's start, would otherwise keep one busy while the other drains)."""
+    from rq import Worker
+
+    pids = {w.proc.pid for w in workers}
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        ours = [w for w in Worker.all(connection=connection) if w.pid in pids]
+        if len(ours) == len(pids) and not len(queue) and all(w.get_state() == "idle" for w in ours):
+            return
+        time.sleep(0.2)
+
+
+def order_burst(app, fake: FakeWechatProcess, workers: list[OutboxWorker], title: str) -> dict:
+    """ORDER_EACH messages titled `title` for each of ORDER_MEMBERS members at once ("第k条"), drained
+    by the workers all at work: each member's must reach WeChat once each and in the order written."""
     import redis
     from rq import Queue
     from sqlalchemy import text
 
+    from points_mall.extensions import db
     from points_mall.jobs import QUEUE
 
-    from points_mall.extensions import db
-
+    connection = redis.Redis.from_url(REDIS)
+    queue = Queue(QUEUE, connection=connection)
+    idle(workers, queue, connection)
     with app.app_context():
         before = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM notification"))
         db.session.execute(text("""INSERT INTO notification (member_id, event, title, body, data, status, attempts,
-            next_attempt_at, created_at) SELECT 1 + (g - 1) % :m, 'points_changed', '顺序检查',
+            next_attempt_at, created_at) SELECT 1 + (g - 1) % :m, 'points_changed', :title,
             '第' || (1 + (g - 1) / :m) || '条', '{}', 'pending', 0, now(), now()
-            FROM generate_series(1, :n) g"""), {"m": ORDER_MEMBERS, "n": ORDER_MEMBERS * ORDER_EACH})
+            FROM generate_series(1, :n) g"""), {"m": ORDER_MEMBERS, "n": ORDER_MEMBERS * ORDER_EACH, "title": title})
         db.session.commit()
         db.session.remove()
     cpu = [w.cpu() for w in workers]
     # One delivery job for each worker at once, as when the schedulers' ticks coincide.
-    queue = Queue(QUEUE, connection=redis.Redis.from_url(REDIS))
     for _ in workers:
         queue.enqueue("points_mall.jobs.deliver_outbox")
     seconds = drain(app, workers)
-    check = outbox_check(app, fake)
+    check = outbox_check(app, fake, title)
     with app.app_context():
         shares = sorted(db.session.scalars(text("""SELECT count(*) FROM delivery_attempt
             WHERE notification_id > :before GROUP BY worker"""), {"before": before}), reverse=True)

@@ -227,13 +227,15 @@ def checkin_section(fake: FakeWechatProcess, bare_instances: list[Gunicorn]) -> 
         drained = drain(app, workers)
         invariants = checkin_invariants(app, results, warm_up) | {
             "outbox_drained_s_after_load": drained, **{f"outbox_{k}": v for k, v in outbox_check(app, fake).items()}}
-        step("two workers: order burst")
-        order = order_burst(app, fake, workers)
+        step("two workers: order burst; then one")
+        order = order_burst(app, fake, workers, "顺序检查（两个）")
+        workers[1].stop()
+        single = order_burst(app, fake, workers[:1], "顺序检查（一个）")  # the control: the same with one
     finally:
         stop_workers(workers)
     return {"members": CHECKIN_MEMBERS, **{k: summary(v) for k, v in results.items()},
             "baseline_bare": baseline, "ratios": ratios(results, baseline), "invariants": invariants,
-            "two_workers_order_burst": order}
+            "two_workers_order_burst": order, "one_worker_order_burst": single}
 
 
 def checkin_invariants(app, results: dict, warm_up: Counter) -> dict:
