@@ -90,6 +90,9 @@ def _defaults(app: Flask) -> None:
     # reads the window back after counting the hit); a refusal still says Retry-After (errors.py).
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "pm:rl")
+    # Redis down must not take logins and check-ins down with it: each process counts in its own memory
+    # meanwhile (the limits still hold per process) and goes back to Redis when it answers again.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
 
 
 def _sqlite_pragmas(conn, _record):

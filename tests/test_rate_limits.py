@@ -177,3 +177,26 @@ def test_a_client_over_its_address_limit_never_makes_the_service_call_wechat(app
     assert [a.status_code for a in answers] == [200, 200, 429, 429]
     resolved = [r.getMessage() for r in caplog.records if r.getMessage().startswith("console login as")]
     assert resolved == ["console login as d-0", "console login as d-1"]
+
+
+def test_with_redis_down_logins_and_check_ins_still_work_and_are_still_limited(app, client, park):
+    """Redis unreachable (restarting, a network split): members still log in and check in, staff still
+    log in, and hammering is still refused, counted in the process's memory until Redis is back."""
+    down = production_app(REDIS_URL="redis://127.0.0.1:1/0")
+    hall_members(app, park, 1)
+    a = make_activity(client, park)
+    payload = screen_code(client, park, a["id"])
+    other = down.test_client()
+    member = login(other, "hall-0")
+    assert member.status_code == 200, member.get_json()
+    checked = check_in(other, member.get_json()["token"], payload)
+    assert checked.status_code == 200, checked.get_json()
+    assert checked.get_json()["points"] > 0
+
+    answers = [other.post("/api/v1/auth/staff-login", json={"username": "org_a", "password": "wrong"})
+               for _ in range(11)]
+    assert [a.status_code for a in answers[:10]] == [401] * 10
+    assert refused_by_rate_limit(answers[10])
+    from .park import PASSWORD
+
+    assert other.post("/api/v1/auth/staff-login", json={"username": "org_b", "password": PASSWORD}).status_code == 200
