@@ -53,5 +53,5 @@ bench: venv
 	$(BIN)/python bench/notify.py
 	$(BIN)/python bench/archive.py
 	$(BIN)/python bench/settlement.py
-	$(BIN)/python bench/board.py
+	BENCH_BOARD_MEMBERS=100000 BENCH_BOARD_ENTRIES=2000000 $(BIN)/python bench/board.py  # province size: the defaults, about an hour of seeding
 	$(BIN)/python bench/scale_out.py
