@@ -173,6 +173,19 @@ def _entries(conn) -> None:
     """ENTRIES entries spread evenly over the two years, each member taking every MEMBERS-th one:
     76 % awards under 22 rules, 15 % redemptions, 4 % deductions, refunds, adjustments (a tenth of them
     late corrections), 1 % reversals. Loaded without the secondary indexes, rebuilt after (as a restore)."""
+    constraints, indexes = drop_ledger_indexes(conn)
+    assert MEMBERS % 100 == 0, "BENCH_MEMBERS must be a multiple of 100"
+    parallel("ledger entries", [(lo, hi) for lo, hi in _halves(ENTRIES)], entries_sql(MEMBERS, ENTRIES))
+    conn.execute("SELECT setval('ledger_entry_id_seq', (SELECT max(id) FROM ledger_entry))")
+    for name, definition in constraints:
+        step(f"constraint {name}", conn, f'ALTER TABLE ledger_entry ADD CONSTRAINT "{name}" {definition}')
+    for name, definition in indexes:
+        step(f"index {name}", conn, definition)
+
+
+def drop_ledger_indexes(conn) -> tuple[list, list]:
+    """The ledger's unique constraints and secondary indexes, dropped for a bulk load: (name, definition)
+    of each, to be made again after it."""
     indexes = conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'ledger_entry'"
                            " AND indexname NOT IN (SELECT conname FROM pg_constraint"
                            " WHERE conrelid = 'ledger_entry'::regclass)").fetchall()
@@ -182,22 +195,26 @@ def _entries(conn) -> None:
         conn.execute(f'ALTER TABLE ledger_entry DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
         conn.execute(f'DROP INDEX IF EXISTS "{name}"')
-    assert MEMBERS % 100 == 0, "BENCH_MEMBERS must be a multiple of 100"
-    step_seconds = SPAN_DAYS * 86400 / ENTRIES
-    # Entry g is member 1 + g % MEMBERS's j-th (j = g / MEMBERS), so members interleave as in life; its kind
-    # k = (7j + 3g) % 100 runs through every value over a member's 100 entries. A reversal (k = 99) undoes
-    # the same member's entry before it (g - MEMBERS, whose k is 92: an award).
-    parallel("ledger entries", [(lo, hi) for lo, hi in _halves(ENTRIES)], f"""
+    return constraints, indexes
+
+
+def entries_sql(members: int, entries: int) -> str:
+    """The INSERT of ledger entries {lo} to {hi} (str.format them in), spread evenly over SPAN_DAYS from
+    START. Entry g is member 1 + g % members's j-th (j = g / members), so members interleave as in life;
+    its kind k = (7j + 3g) % 100 runs through every value over a member's 100 entries. A reversal (k = 99)
+    undoes the same member's entry before it (g - members, whose k is 92: an award)."""
+    step_seconds = SPAN_DAYS * 86400 / entries
+    return f"""
         WITH e AS (
-          SELECT g, 1 + g % {MEMBERS} AS member_id, k, j,
+          SELECT g, 1 + g % {members} AS member_id, k, j,
                  timestamptz '{START}' + make_interval(secs => (g - 1) * {step_seconds} + (g * 7) % 1800) AS at,
-                 CASE WHEN k = 99 AND g >= {MEMBERS} THEN 'reversal' WHEN k < 70 OR k >= 92 THEN 'award'
+                 CASE WHEN k = 99 AND g >= {members} THEN 'reversal' WHEN k < 70 OR k >= 92 THEN 'award'
                       WHEN k < 85 THEN 'redeem' WHEN k < 89 THEN 'deduct' WHEN k < 91 THEN 'refund'
                       ELSE 'adjust' END AS kind
-          FROM (SELECT g, (g / {MEMBERS}) AS j, ((g / {MEMBERS}) * 7 + g * 3) % 100 AS k
+          FROM (SELECT g, (g / {members}) AS j, ((g / {members}) * 7 + g * 3) % 100 AS k
                 FROM generate_series({{lo}}::bigint, {{hi}}) g) s),
         f AS (
-          SELECT e.*, CASE kind WHEN 'award' THEN 1 + (g * 13) % 22 WHEN 'reversal' THEN 1 + ((g - {MEMBERS}) * 13) % 22
+          SELECT e.*, CASE kind WHEN 'award' THEN 1 + (g * 13) % 22 WHEN 'reversal' THEN 1 + ((g - {members}) * 13) % 22
                                 WHEN 'deduct' THEN 23 + g % 3 WHEN 'adjust' THEN 6 END AS rule_id FROM e)
         INSERT INTO ledger_entry (id, member_id, kind, dimension, year, delta_score, delta_spendable, rule_id,
                                   rule_version, source_type, source_id, idempotency_key, actor, reason, occurred_at,
@@ -211,14 +228,9 @@ def _entries(conn) -> None:
                'bench:' || g, CASE WHEN kind IN ('redeem', 'refund') THEN 'member:' || member_id
                                    ELSE 'staff:' || (1 + g % 2) END,
                coalesce(r.name, CASE kind WHEN 'redeem' THEN '兑换' WHEN 'refund' THEN '退还' ELSE '调整' END),
-               at, at + interval '3 minutes', CASE WHEN kind = 'reversal' THEN g - {MEMBERS} END,
+               at, at + interval '3 minutes', CASE WHEN kind = 'reversal' THEN g - {members} END,
                kind = 'adjust' AND j % 10 = 3
-        FROM f LEFT JOIN rule r ON r.id = f.rule_id""")
-    conn.execute("SELECT setval('ledger_entry_id_seq', (SELECT max(id) FROM ledger_entry))")
-    for name, definition in constraints:
-        step(f"constraint {name}", conn, f'ALTER TABLE ledger_entry ADD CONSTRAINT "{name}" {definition}')
-    for name, definition in indexes:
-        step(f"index {name}", conn, definition)
+        FROM f LEFT JOIN rule r ON r.id = f.rule_id"""
 
 
 def _halves(n: int):

@@ -31,7 +31,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.archive import GIVEN, RULES, SURNAMES  # noqa: E402
+from bench.archive import GIVEN, RULES, SURNAMES, drop_ledger_indexes, entries_sql  # noqa: E402
 from bench.common import ROOT, SECRET, write_results  # noqa: E402
 
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
@@ -43,8 +43,6 @@ REPS = int(os.environ.get("BENCH_REPS", "300"))
 KEEP = os.environ.get("BENCH_KEEP") == "1"
 CHUNK = 2_000_000  # entries per INSERT statement
 YEAR = 2026
-START = "2025-01-01 00:00+08"  # two years of entries: 2025 and 2026 up to the seeding's "now"
-SPAN_DAYS = 690
 CITIES = ["南京市", "无锡市", "徐州市", "常州市", "苏州市", "南通市", "连云港市", "淮安市", "盐城市", "扬州市",
           "镇江市", "泰州市", "宿迁市", "省直机关"]
 BRANCHES_PER_PARK = 40
@@ -164,44 +162,9 @@ def _entries(conn) -> None:
     """ENTRIES entries spread evenly over the two years, member 1 + g % MEMBERS taking entry g (members
     interleave as in life): 76 % awards under 22 rules, 15 % redemptions, 4 % deductions, refunds,
     adjustments, 1 % reversals of the same member's award before. Chunks of CHUNK, two connections."""
-    indexes = conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'ledger_entry'"
-                           " AND indexname NOT IN (SELECT conname FROM pg_constraint"
-                           " WHERE conrelid = 'ledger_entry'::regclass)").fetchall()
-    constraints = conn.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-                               " WHERE conrelid = 'ledger_entry'::regclass AND contype = 'u'").fetchall()
-    for name, _ in constraints:
-        conn.execute(f'ALTER TABLE ledger_entry DROP CONSTRAINT "{name}"')
-    for name, _ in indexes:
-        conn.execute(f'DROP INDEX IF EXISTS "{name}"')
+    constraints, indexes = drop_ledger_indexes(conn)
     assert MEMBERS % 100 == 0, "BENCH_BOARD_MEMBERS must be a multiple of 100"
-    step_seconds = SPAN_DAYS * 86400 / ENTRIES
-    template = f"""
-        WITH e AS (
-          SELECT g, 1 + g % {MEMBERS} AS member_id, k, j,
-                 timestamptz '{START}' + make_interval(secs => (g - 1) * {step_seconds} + (g * 7) % 1800) AS at,
-                 CASE WHEN k = 99 AND g >= {MEMBERS} THEN 'reversal' WHEN k < 70 OR k >= 92 THEN 'award'
-                      WHEN k < 85 THEN 'redeem' WHEN k < 89 THEN 'deduct' WHEN k < 91 THEN 'refund'
-                      ELSE 'adjust' END AS kind
-          FROM (SELECT g, (g / {MEMBERS}) AS j, ((g / {MEMBERS}) * 7 + g * 3) % 100 AS k
-                FROM generate_series({{lo}}::bigint, {{hi}}) g) s),
-        f AS (
-          SELECT e.*, CASE kind WHEN 'award' THEN 1 + (g * 13) % 22 WHEN 'reversal' THEN 1 + ((g - {MEMBERS}) * 13) % 22
-                                WHEN 'deduct' THEN 23 + g % 3 WHEN 'adjust' THEN 6 END AS rule_id FROM e)
-        INSERT INTO ledger_entry (id, member_id, kind, dimension, year, delta_score, delta_spendable, rule_id,
-                                  rule_version, source_type, source_id, idempotency_key, actor, reason, occurred_at,
-                                  created_at, reverses_id, late_correction)
-        SELECT g, member_id, kind, r.dimension, extract(year FROM at AT TIME ZONE 'Asia/Shanghai')::int,
-               CASE kind WHEN 'adjust' THEN 5 WHEN 'reversal' THEN -r.points ELSE coalesce(r.points, 0) END,
-               CASE kind WHEN 'adjust' THEN 5 WHEN 'reversal' THEN -r.points WHEN 'redeem' THEN -5
-                         WHEN 'refund' THEN 5 ELSE r.points END,
-               f.rule_id, CASE WHEN f.rule_id IS NULL THEN NULL ELSE 1 END,
-               CASE WHEN kind IN ('redeem', 'refund') THEN 'redemption' ELSE 'award' END, NULL,
-               'bench:' || g, CASE WHEN kind IN ('redeem', 'refund') THEN 'member:' || member_id
-                                   ELSE 'staff:' || (1 + g % 2) END,
-               coalesce(r.name, CASE kind WHEN 'redeem' THEN '兑换' WHEN 'refund' THEN '退还' ELSE '调整' END),
-               at, at + interval '3 minutes', CASE WHEN kind = 'reversal' THEN g - {MEMBERS} END,
-               kind = 'adjust' AND j % 10 = 3
-        FROM f LEFT JOIN rule r ON r.id = f.rule_id"""
+    template = entries_sql(MEMBERS, ENTRIES)
     chunks = [(lo, min(lo + CHUNK - 1, ENTRIES)) for lo in range(1, ENTRIES + 1, CHUNK)]
     in_parallel("ledger entries", [template.format(lo=lo, hi=hi) for lo, hi in chunks], progress=True)
     conn.execute("SELECT setval('ledger_entry_id_seq', (SELECT max(id) FROM ledger_entry))")

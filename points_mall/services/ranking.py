@@ -27,8 +27,7 @@ def points_board(org_id: int, year: int, dimension: str | None = None, limit: in
     count = db.session.scalar(select(func.count()).select_from(ranked))
     return {
         "org": org.name, "year": year, "dimension": dimension, "members": count,
-        "rows": [{"rank": r.rank, "name": r.name, "org": r.org, "score": r.score,
-                  "stars": stars_for(r.score) if dimension is None else None} for r in rows],
+        "rows": [_row(r.rank, r.name, r.org, r.score, dimension) for r in rows],
         "my_rank": mine.rank if mine else None, "my_score": mine.score if mine else None,
     }
 
@@ -51,10 +50,15 @@ def _from_cache(org: Org, year: int, dimension: str | None, cached: board_cache.
         .where(Member.id.in_(ids)))} if ids else {}
     return {
         "org": org.name, "year": year, "dimension": dimension, "members": cached.members,
-        "rows": [{"rank": rank, "name": names[i].name, "org": names[i].org, "score": score,
-                  "stars": stars_for(score) if dimension is None else None} for i, score, rank in cached.top],
+        "rows": [_row(rank, names[i].name, names[i].org, score, dimension) for i, score, rank in cached.top],
         "my_rank": cached.mine[0] if cached.mine else None, "my_score": cached.mine[1] if cached.mine else None,
     }
+
+
+def _row(rank: int, name: str, org: str, score: int, dimension: str | None) -> dict:
+    """One line of the board; stars go with the total only."""
+    return {"rank": rank, "name": name, "org": org, "score": score,
+            "stars": stars_for(score) if dimension is None else None}
 
 
 def scored(org: Org, year: int, dimension: str | None):
