@@ -310,9 +310,9 @@ def measure(info: dict) -> dict:
     from sqlalchemy import text
 
     from points_mall.extensions import db
-    from points_mall.models import Grant, StaffUser
-    from points_mall.routes.security import current_actor
-    from points_mall.services.auth import issue_token
+    from points_mall.people.models import Grant, StaffUser
+    from points_mall.common.security import current_actor
+    from points_mall.accounts.auth import issue_token
 
     app = make_app()
 
@@ -376,8 +376,8 @@ def measure(info: dict) -> dict:
 
 def deep_cursor(app, token: str) -> str:
     """The cursor of a page about a year back (some 5 million entries down)."""
-    from points_mall.models import LedgerEntry
-    from points_mall.services.archive import encode_cursor
+    from points_mall.points.models import LedgerEntry
+    from points_mall.year.archive import encode_cursor
     from points_mall.extensions import db
 
     entry = db.session.get(LedgerEntry, ENTRIES // 2)
@@ -390,8 +390,8 @@ def explain(app, member_id: int, branch, deep: str) -> dict:
     from sqlalchemy.dialects import postgresql
 
     from points_mall.extensions import db
-    from points_mall.services import archive
-    from points_mall.services.access import GrantScope, Actor
+    from points_mall.year import archive
+    from points_mall.people.access import GrantScope, Actor
 
     admin = Actor("staff", 0, (GrantScope("admin", None),))
     organizer = Actor("staff", 0, (GrantScope("organizer", branch[4]),))

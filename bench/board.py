@@ -251,10 +251,10 @@ def measure(info: dict) -> dict:
     from sqlalchemy import text
 
     from points_mall.extensions import db
-    from points_mall.models import Org
-    from points_mall.routes.security import current_member_id
-    from points_mall.services import board_cache, ranking
-    from points_mall.services.auth import issue_token
+    from points_mall.people.models import Org
+    from points_mall.common.security import current_member_id
+    from points_mall.board import board_cache, ranking
+    from points_mall.accounts.auth import issue_token
 
     app = make_app(REDIS)
     redis = app.extensions["pm_redis"]
@@ -342,8 +342,9 @@ def explain(app, member_id: int) -> dict:
     from sqlalchemy.dialects import postgresql
 
     from points_mall.extensions import db
-    from points_mall.models import LedgerEntry, Org
-    from points_mall.services import ranking
+    from points_mall.points.models import LedgerEntry
+    from points_mall.people.models import Org
+    from points_mall.board import ranking
 
     plans = {}
     with app.app_context():

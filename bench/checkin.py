@@ -36,7 +36,7 @@ def main():
     database_url = fresh_database("points_mall_bench_checkin")
     app, tokens = seed(database_url, ACTIVITY, {"n": MEMBERS})
     env = service_env(database_url)
-    from points_mall.services import codes
+    from points_mall.activities import codes
 
     def body():
         """What the organizer's screen shows now: valid for the current and the next code step (>= 30 s)."""
@@ -58,7 +58,7 @@ def main():
         from sqlalchemy import text
 
         from points_mall.extensions import db
-        from points_mall.services import ledger
+        from points_mall.points import ledger
 
         checkins = db.session.scalar(text("SELECT count(*) FROM checkin"))
         attempts = db.session.scalar(text("SELECT count(*) FROM scan_attempt"))

@@ -138,7 +138,7 @@ def seed(database_url: str, statements: list[str], params: dict):
     from sqlalchemy import text
 
     from points_mall.extensions import db
-    from points_mall.services.auth import issue_token
+    from points_mall.accounts.auth import issue_token
 
     app = bench_app(database_url)
     with app.app_context():

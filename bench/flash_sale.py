@@ -51,7 +51,7 @@ def main():
         from sqlalchemy import text
 
         from points_mall.extensions import db
-        from points_mall.services import ledger
+        from points_mall.points import ledger
 
         on_hand = db.session.scalar(text("SELECT on_hand FROM product WHERE id = 1"))
         reserved = db.session.scalar(text("SELECT count(*) FROM redemption WHERE status = 'reserved'"))

@@ -46,8 +46,8 @@ def setup(app):
 
 
 def bench_awards(app, park):
-    from points_mall.services import awards
-    from points_mall.services.access import load_actor
+    from points_mall.points import awards
+    from points_mall.people.access import load_actor
 
     actor = load_actor("staff", 2)  # org_a
     ids = [m.id for m in park.members_a]
@@ -72,8 +72,8 @@ def bench_awards(app, park):
 def bench_theme_days(park):
     """A theme Party day of DAY_MEMBERS members is one award (one request); baseline: the same number
     of ledger-shaped rows written by one bare INSERT ... SELECT and a commit."""
-    from points_mall.services import awards
-    from points_mall.services.access import load_actor
+    from points_mall.points import awards
+    from points_mall.people.access import load_actor
 
     db.session.execute(text("""
         INSERT INTO member (name, phone, member_type, org_id, status, created_at)
@@ -148,7 +148,7 @@ def main():
         service, baseline = bench_awards(app, park)
         day_s, day_baseline_s = bench_theme_days(park)
         fill_entries(park)
-        from points_mall.services import ledger
+        from points_mall.points import ledger
 
         verify_s, problems = timed(ledger.verify)
         scan_s, _ = timed(lambda: db.session.execute(text("SELECT sum(delta_spendable) FROM ledger_entry")).scalar())

@@ -68,7 +68,7 @@ def main():
 
     from points_mall import create_app
     from points_mall.extensions import db
-    from points_mall.services import delivery
+    from points_mall.notify import delivery
 
     fake = FakeWechatProcess()
     database_url = fresh_database("points_mall_bench_notify")

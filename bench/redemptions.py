@@ -42,7 +42,7 @@ def main():
         from sqlalchemy import text
 
         from points_mall.extensions import db
-        from points_mall.services import ledger
+        from points_mall.points import ledger
 
         def one(sql):
             return db.session.scalar(text(sql))

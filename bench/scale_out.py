@@ -197,7 +197,7 @@ def slices(tokens: list[str], parts: dict[str, float]) -> dict[str, list[str]]:
 
 
 def checkin_section(fake: FakeWechatProcess, bare_instances: list[Gunicorn]) -> dict:
-    from points_mall.services import codes
+    from points_mall.activities import codes
 
     step("check-in: seeding")
     database_url = fresh_database("points_mall_bench_scale_checkin")
@@ -244,7 +244,7 @@ def checkin_invariants(app, results: dict, warm_up: Counter) -> dict:
     from sqlalchemy import text
 
     from points_mall.extensions import db
-    from points_mall.services import ledger
+    from points_mall.points import ledger
 
     answered = sum((Counter(r["statuses"]) for r in results.values()), Counter())
     ok = answered.get(200, 0) + warm_up.get(200, 0)
@@ -307,7 +307,7 @@ def flash_invariants(app, product: dict, results: dict) -> dict:
     from sqlalchemy import text
 
     from points_mall.extensions import db
-    from points_mall.services import ledger
+    from points_mall.points import ledger
 
     out = {}
     with app.app_context():

@@ -57,9 +57,10 @@ def main():
     with app.app_context():
         from flask_migrate import upgrade
 
-        from points_mall.services import ledger, settlement
-        from points_mall.services.access import SYSTEM
-        from points_mall.services.lapse import turn_of_year
+        from points_mall.points import ledger
+        from points_mall.year import settlement
+        from points_mall.people.access import SYSTEM
+        from points_mall.year.lapse import turn_of_year
         from tests.park import Park
 
         upgrade()

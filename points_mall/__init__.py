@@ -5,7 +5,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .config import Config
+from points_mall.config import Config
 
 MIGRATIONS = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations"))
 
@@ -21,13 +21,13 @@ def create_app(config=None) -> Flask:
     _defaults(app)
     _trust_proxies(app)
 
-    from . import cli, extensions, models  # noqa: F401  (models register their tables)
-    from .errors import register_error_handlers
-    from .routes import BLUEPRINTS, document
-    from .web import web
-    from .routes.wechat_callback import blp as wechat_callback
+    from points_mall import cli, extensions, models  # noqa: F401  (models register their tables)
+    from points_mall.errors import register_error_handlers
+    from points_mall.blueprints import BLUEPRINTS, document
+    from points_mall.web import web
+    from points_mall.notify.routes.wechat_callback import blp as wechat_callback
 
-    from .routes.security import IdConverter
+    from points_mall.common.security import IdConverter
 
     app.url_map.converters["id"] = IdConverter
     extensions.db.init_app(app)
@@ -61,7 +61,7 @@ def _run_jobs_inline_once_serving(app: Flask) -> None:
             return
         with lock:
             if not started:
-                from .jobs import start_inline
+                from points_mall.jobs import start_inline
 
                 started.append(start_inline(app))
 

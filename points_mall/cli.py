@@ -5,12 +5,13 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from .errors import DomainError
-from .extensions import db
-from .models import Grant, StaffUser
-from .services import ledger, members
-from .services.access import SYSTEM
-from .services.auth import hash_password
+from points_mall.errors import DomainError
+from points_mall.extensions import db
+from points_mall.people.models import Grant, StaffUser
+from points_mall.points import ledger
+from points_mall.people import members
+from points_mall.people.access import SYSTEM
+from points_mall.accounts.auth import hash_password
 
 
 def register(app: Flask) -> None:
@@ -76,7 +77,7 @@ def ledger_verify():
 @with_appcontext
 def board_rebuild():
     """Rebuild every board set in Redis from SQL (the worker does it daily); nothing to do without Redis."""
-    from .services import board_cache
+    from points_mall.board import board_cache
 
     click.echo(f"board-rebuild: {board_cache.rebuild_all()} set(s) rebuilt")
 
@@ -85,7 +86,7 @@ def board_rebuild():
 @with_appcontext
 def seed_demo():
     """The demo park: 1+3+N organisations, members, rules, staff and a few months of points."""
-    from .demo import seed
+    from points_mall.demo import seed
 
     for line in seed():
         click.echo(line)
@@ -95,7 +96,7 @@ def seed_demo():
 @with_appcontext
 def expire_redemptions():
     """Expire unclaimed orders past their pickup time and refund them."""
-    from .services import mall
+    from points_mall.mall import mall
 
     click.echo(f"expired {mall.expire_due()} order(s)")
 
@@ -105,7 +106,7 @@ def expire_redemptions():
 @click.option("--year", type=int, required=True, help="the year that has ended, e.g. 2025")
 def settle_year(year):
     """年度结算: expire what lapses at the end of YEAR by each organisation's policy; safe to run twice."""
-    from .services import settlement
+    from points_mall.year import settlement
 
     try:
         run = settlement.settle_year(SYSTEM, year, trigger="cli")
@@ -119,7 +120,7 @@ def settle_year(year):
 @with_appcontext
 def lapse_notices():
     """Tell members (once per year) what will lapse at the end of this year, where the notice period has begun."""
-    from .services import settlement
+    from points_mall.year import settlement
 
     click.echo(f"notified {settlement.send_notices()} member(s)")
 
@@ -130,7 +131,7 @@ def worker():
     """The RQ worker and scheduler (needs REDIS_URL): expiry of unclaimed orders, notifications."""
     from flask import current_app
 
-    from .jobs import run_worker
+    from points_mall.jobs import run_worker
 
     if current_app.extensions["pm_redis"] is None:
         click.echo("REDIS_URL is not set: on the embedded default the web process runs the jobs itself", err=True)

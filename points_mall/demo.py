@@ -6,16 +6,17 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from . import demo_activities
-from .extensions import db
-from .models import (Award, AwardLine, Balance, Grant, Member, Org, Product, Redemption, Rule, Shop, StaffUser,
-                     StockMovement)
-from .services import ledger
-from .services.access import load_actor
-from .services.auth import hash_password
-from .services.clock import utcnow
-from .services.members import add_member
-from .services.orgs import add_org
+from points_mall import demo_activities
+from points_mall.extensions import db
+from points_mall.points.models import Award, AwardLine, Balance, Rule
+from points_mall.people.models import Grant, Member, Org, StaffUser
+from points_mall.mall.models import Product, Redemption, Shop, StockMovement
+from points_mall.points import ledger
+from points_mall.people.access import load_actor
+from points_mall.accounts.auth import hash_password
+from points_mall.common.clock import utcnow
+from points_mall.people.members import add_member
+from points_mall.people.orgs import add_org
 
 PARK = ("高新区企业社区综合党委", {
     "石油装备产业党总支": ["华油钻采装备有限公司党支部", "宏远石油机械有限公司党支部", "金盾防腐技术有限公司党支部"],
@@ -142,8 +143,8 @@ def seed() -> list[str]:
 
 def _declaration(member: Member, rule: Rule) -> None:
     """One item the demo member declared a few days ago, waiting for the branch secretary (申报审核)."""
-    from .models import Declaration
-    from .services.clock import local
+    from points_mall.year.models import Declaration
+    from points_mall.common.clock import local
 
     today = local(utcnow()).date()
     day = max(today - timedelta(days=3), date(today.year, 1, 1))
@@ -227,8 +228,8 @@ def _shop(branches: list[Org]):
 
 def _redemptions(rng: random.Random, members: list[Member], shop: Shop) -> int:
     """Most members have redeemed something over the months; a few orders wait at the counter."""
-    from .services import mall
-    from .services.access import SYSTEM
+    from points_mall.mall import mall
+    from points_mall.people.access import SYSTEM
 
     goods = db.session.scalars(select(Product).where(Product.shop_id == shop.id).order_by(Product.id)).all()
     count = 0

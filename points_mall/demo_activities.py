@@ -6,11 +6,13 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from .extensions import db
-from .models import Activity, Checkin, Member, Org, ScanAttempt
-from .services import activities, attendance, ledger
-from .services.access import Actor
-from .services.clock import utcnow
+from points_mall.extensions import db
+from points_mall.activities.models import Activity, Checkin, ScanAttempt
+from points_mall.people.models import Member, Org
+from points_mall.activities import activities, attendance
+from points_mall.points import ledger
+from points_mall.people.access import Actor
+from points_mall.common.clock import utcnow
 
 PAST, RUNNING, UPCOMING = "past", "running", "upcoming"
 # when, kind, title, rule, place, starts (from now), hours

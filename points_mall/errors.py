@@ -282,7 +282,7 @@ def _retry_after() -> int | None:
     on a refusal, since the X-RateLimit-* headers are off (a Redis round trip per answer)."""
     import time
 
-    from .extensions import limiter
+    from points_mall.extensions import limiter
 
     try:
         current = limiter.current_limit

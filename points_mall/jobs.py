@@ -15,28 +15,28 @@ def _worker_app() -> Flask:
     """The app a worker process runs its jobs in, built once per process."""
     global _app
     if _app is None:
-        from . import create_app
+        from points_mall import create_app
 
         _app = create_app()
     return _app
 
 
 def expire_redemptions() -> int:
-    from .services import mall
+    from points_mall.mall import mall
 
     with _worker_app().app_context():
         return mall.expire_due()
 
 
 def deliver_outbox() -> dict:
-    from .services import delivery
+    from points_mall.notify import delivery
 
     with _worker_app().app_context():
         return delivery.deliver_due()
 
 
 def send_reminders() -> int:
-    from .services import reminders
+    from points_mall.notify import reminders
 
     with _worker_app().app_context():
         return reminders.remind_activities() + reminders.remind_expiring()
@@ -44,7 +44,7 @@ def send_reminders() -> int:
 
 def settle_year() -> int:
     """年度结算: in the first days of a year, the year just ended is settled once (safe to run again)."""
-    from .services import settlement
+    from points_mall.year import settlement
 
     with _worker_app().app_context():
         return settlement.settle_due()
@@ -52,7 +52,7 @@ def settle_year() -> int:
 
 def lapse_notices() -> int:
     """N days before the turn of the year, members are told once what will lapse."""
-    from .services import settlement
+    from points_mall.year import settlement
 
     with _worker_app().app_context():
         return settlement.send_notices()
@@ -60,7 +60,7 @@ def lapse_notices() -> int:
 
 def rebuild_boards() -> int:
     """The board's sets in Redis, rebuilt from SQL once a day (mends a change lost between commit and Redis)."""
-    from .services import board_cache
+    from points_mall.board import board_cache
 
     with _worker_app().app_context():
         return board_cache.rebuild_all()

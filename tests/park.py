@@ -2,10 +2,11 @@
 from dataclasses import dataclass, field
 
 from points_mall.extensions import db
-from points_mall.models import Grant, Org, Rule, StaffUser
-from points_mall.services.auth import hash_password, issue_token, member_token
-from points_mall.services.members import add_member
-from points_mall.services.orgs import add_org
+from points_mall.people.models import Grant, Org, StaffUser
+from points_mall.points.models import Rule
+from points_mall.accounts.auth import hash_password, issue_token, member_token
+from points_mall.people.members import add_member
+from points_mall.people.orgs import add_org
 
 PASSWORD = "secret-pass-1"
 _HASH = None
@@ -100,7 +101,7 @@ def open_shop(park: Park, stock: int = 20) -> Mall:
     a second shop with its own keeper."""
     from decimal import Decimal
 
-    from points_mall.models import Product, Shop, StockMovement
+    from points_mall.mall.models import Product, Shop, StockMovement
 
     shop = Shop(name="积分超市（党群服务中心）", org_id=park.root.id, address="一楼", opening_hours="9:00-17:00",
                 active=True)
@@ -134,8 +135,8 @@ def open_shop(park: Park, stock: int = 20) -> Mall:
 
 def give_points(member_id: int, points: int) -> None:
     """Spendable points for a test member, through the ledger like any award."""
-    from points_mall.models import Rule
-    from points_mall.services import ledger
+    from points_mall.points.models import Rule
+    from points_mall.points import ledger
 
     rule = db.session.query(Rule).filter_by(code="service.volunteer").one()
     for i in range(0, points, rule.points):

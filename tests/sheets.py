@@ -3,7 +3,7 @@ from io import BytesIO
 
 from openpyxl import Workbook
 
-from points_mall.services.members import COLUMNS
+from points_mall.people.members import COLUMNS
 
 
 def sheet(rows, header=COLUMNS) -> bytes:

@@ -7,10 +7,12 @@ import pytest
 from openpyxl import load_workbook
 
 from points_mall.extensions import db
-from points_mall.models import Declaration, Member, MemberChange, Membership, Rule
-from points_mall.services import ledger
-from points_mall.services.access import SYSTEM
-from points_mall.services.clock import utcnow
+from points_mall.year.models import Declaration, MemberChange, Membership
+from points_mall.people.models import Member
+from points_mall.points.models import Rule
+from points_mall.points import ledger
+from points_mall.people.access import SYSTEM
+from points_mall.common.clock import utcnow
 
 from .park import Person
 
@@ -128,7 +130,7 @@ def test_the_member_page_shows_score_by_dimension_stars_declarations_and_members
 
 
 def test_the_member_page_counts_attendance_of_the_branch_and_above(app, client, park):
-    from points_mall.models import Activity, Checkin, LeaveRequest
+    from points_mall.activities.models import Activity, Checkin, LeaveRequest
 
     a0, a1 = park.members_a[0], park.members_a[1]
     now = utcnow()

@@ -11,10 +11,10 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from points_mall.extensions import db
-from points_mall.models import Rule
-from points_mall.services import ledger
-from points_mall.services.access import SYSTEM
-from points_mall.services.clock import utcnow
+from points_mall.points.models import Rule
+from points_mall.points import ledger
+from points_mall.people.access import SYSTEM
+from points_mall.common.clock import utcnow
 
 from .browser import browser, live_server, log_in  # noqa: F401  (fixtures)
 from .console_ui import as_desktop, as_phone, cut_off, pick, shot

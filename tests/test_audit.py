@@ -248,7 +248,7 @@ def test_a_change_that_fails_at_commit_takes_its_audit_row_with_it(app, park, sq
     """The row is written in the change's own transaction: here the database refuses the new name
     only at commit, after the row was added, and neither is kept."""
     from points_mall.errors import DomainError
-    from points_mall.services import access, org_tree
+    from points_mall.people import access, org_tree
 
     with app.app_context():
         admin = access.load_actor("staff", staff_id(sql, "admin"))

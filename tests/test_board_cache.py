@@ -7,9 +7,10 @@ from points_mall import create_app
 from points_mall.config import TestConfig
 from points_mall.errors import DomainError
 from points_mall.extensions import db
-from points_mall.models import Rule
-from points_mall.models.rules import DIMENSIONS
-from points_mall.services import board_cache, ledger, posting, ranking
+from points_mall.points.models import Rule
+from points_mall.points.models import DIMENSIONS
+from points_mall.board import board_cache, ranking
+from points_mall.points import ledger, posting
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -227,7 +228,7 @@ def test_concurrent_awards_leave_redis_equal_to_sql_even_while_a_set_is_built(ap
         return outcomes
 
     def rebuild():  # the root's sets lost and built again and again while the awards commit
-        from points_mall.models import Org
+        from points_mall.people.models import Org
 
         root, built = db.session.get(Org, park.root.id), 0
         while True:  # at least once, then as long as awards are being posted

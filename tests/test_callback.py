@@ -5,7 +5,7 @@ import time
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
-from points_mall.services.wechat_inbound import checkin_scene
+from points_mall.notify.wechat_inbound import checkin_scene
 
 from .conftest import WX_CONFIG
 from .helpers import make_activity

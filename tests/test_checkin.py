@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from points_mall.services import codes
+from points_mall.activities import codes
 
 from .helpers import iso, make_activity, nonce, now
 

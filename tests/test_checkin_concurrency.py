@@ -1,8 +1,8 @@
 """Check-in invariants under concurrency, on PostgreSQL."""
 from points_mall.extensions import db
-from points_mall.models import Org
-from points_mall.services import checkin, codes
-from points_mall.services.members import add_member
+from points_mall.people.models import Org
+from points_mall.activities import checkin, codes
+from points_mall.people.members import add_member
 
 from .helpers import make_activity, nonce
 from .test_concurrency import run_together

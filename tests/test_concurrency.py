@@ -4,9 +4,9 @@ import threading
 
 from points_mall.errors import DomainError
 from points_mall.extensions import db
-from points_mall.services import awards, ledger
-from points_mall.services.access import load_actor
-from points_mall.services.tx import committed
+from points_mall.points import awards, ledger
+from points_mall.people.access import load_actor
+from points_mall.common.tx import committed
 
 
 def run_together(app, jobs):

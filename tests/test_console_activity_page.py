@@ -4,7 +4,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from points_mall.extensions import db
-from points_mall.models import Grant, Member
+from points_mall.people.models import Grant, Member
 
 from .browser import browser, live_server, log_in  # noqa: F401  (fixtures)
 from .console_ui import open_tab, pick, visible

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from points_mall.schemas.common import mask_name
+from points_mall.common.fields import mask_name
 
 from .browser import browser, live_server  # noqa: F401  (fixtures)
 from .helpers import now

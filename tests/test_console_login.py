@@ -5,7 +5,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from points_mall.extensions import db
-from points_mall.models import Grant
+from points_mall.people.models import Grant
 
 from .browser import browser, live_server, phone, public_base, text_of  # noqa: F401  (fixtures)
 

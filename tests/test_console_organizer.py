@@ -3,7 +3,7 @@ publish an activity, show its code on the projector, see a member's check-in arr
 an admin approves it in the approvals inbox. Then the same pages on a 390 px phone."""
 from selenium.webdriver.common.by import By
 
-from points_mall.schemas.common import mask_name
+from points_mall.common.fields import mask_name
 
 from .browser import browser, live_server, log_in  # noqa: F401  (fixtures)
 from .console_ui import as_phone, cut_off, open_tab, pick, shot, type_date, visible

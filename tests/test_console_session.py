@@ -1,6 +1,6 @@
 """GET /api/v1/auth/session: what the console builds its menu from."""
 from points_mall.extensions import db
-from points_mall.models import Grant
+from points_mall.people.models import Grant
 
 from .park import PASSWORD
 

@@ -8,7 +8,8 @@ import pytest
 
 from points_mall.errors import DomainError
 from points_mall.extensions import db
-from points_mall.services import declarations, ledger
+from points_mall.year import declarations
+from points_mall.points import ledger
 
 from .test_concurrency import run_together, staff
 

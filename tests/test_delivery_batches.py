@@ -1,7 +1,7 @@
 """The outbox worker sends a batch in parallel over kept-alive connections, bounded, and each
 member's messages in the order they were written — a retry holds back the ones behind it."""
 from points_mall.extensions import db
-from points_mall.services import delivery
+from points_mall.notify import delivery
 
 SEND = "/cgi-bin/message/template/send"
 

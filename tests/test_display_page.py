@@ -3,7 +3,7 @@ it renders, the code rotates, check-ins appear with masked names, and the code f
 
 from selenium.webdriver.common.by import By
 
-from points_mall.schemas.common import mask_name
+from points_mall.common.fields import mask_name
 
 from .browser import browser, live_server, log_in  # noqa: F401  (fixtures)
 from .helpers import make_activity, nonce

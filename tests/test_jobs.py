@@ -7,7 +7,7 @@ from pathlib import Path
 
 from points_mall import jobs
 from points_mall.config import TestConfig
-from points_mall.services import mall
+from points_mall.mall import mall
 
 ROOT = Path(__file__).resolve().parents[1]
 

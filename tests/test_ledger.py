@@ -2,8 +2,9 @@
 from sqlalchemy import text
 
 from points_mall.extensions import db
-from points_mall.models import Balance, LedgerEntry, Org
-from points_mall.services import ledger
+from points_mall.points.models import Balance, LedgerEntry
+from points_mall.people.models import Org
+from points_mall.points import ledger
 
 
 def award(client, park, who, member_ids, rule_code, **kw):
@@ -48,7 +49,7 @@ def test_a_monthly_cap_stops_awards_once_reached(client, park):
 
 
 def test_a_theme_day_for_forty_members_is_one_request(client, park, app, sql):
-    from points_mall.services.members import add_member
+    from points_mall.people.members import add_member
 
     with app.app_context():
         org = db.session.get(Org, park.branch_a.id)

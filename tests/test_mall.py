@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from points_mall.services import mall as mall_service
+from points_mall.mall import mall as mall_service
 
 from .helpers import now
 

@@ -1,8 +1,8 @@
 """The shop's invariants under concurrency, on PostgreSQL."""
 from points_mall.extensions import db
-from points_mall.models import Org
-from points_mall.services import mall
-from points_mall.services.members import add_member
+from points_mall.people.models import Org
+from points_mall.mall import mall
+from points_mall.people.members import add_member
 
 from .park import give_points
 from .test_concurrency import run_together, staff

@@ -6,8 +6,10 @@ from zoneinfo import ZoneInfo
 
 from points_mall.errors import DomainError
 from points_mall.extensions import db
-from points_mall.models import Grant, Rule
-from points_mall.services import ledger, member_changes, posting
+from points_mall.people.models import Grant
+from points_mall.points.models import Rule
+from points_mall.points import ledger, posting
+from points_mall.people import member_changes
 
 from .helpers import make_activity, nonce
 from .test_concurrency import run_together, staff
@@ -190,7 +192,7 @@ def test_an_edit_that_moves_or_retypes_a_member_is_a_dated_change_too(client, pa
 
 def test_a_transfer_under_concurrent_postings_loses_nothing(app, park, sql):
     m = park.members_a[1]
-    from points_mall.services import awards
+    from points_mall.points import awards
 
     def post(n):
         return lambda: awards.propose(staff("admin"), [m.id], "service.volunteer", f"并发{n}").id

@@ -8,8 +8,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from points_mall.services import codes
-from points_mall.services.clock import utcnow
+from points_mall.activities import codes
+from points_mall.common.clock import utcnow
 
 from .browser import browser, live_server, phone, public_base, text_of  # noqa: F401  (fixtures)
 from .helpers import make_activity

@@ -2,8 +2,8 @@
 jsapi ticket, the scan receipt that outlives the log-in, goods with limits left, the described ledger."""
 from datetime import timedelta
 
-from points_mall.services import codes
-from points_mall.services.clock import utcnow
+from points_mall.activities import codes
+from points_mall.common.clock import utcnow
 from points_mall.wechat.jsapi import signature
 
 from .helpers import make_activity, nonce
@@ -75,7 +75,7 @@ def scan_link(client, activity_id, at=None):
 
 
 def test_a_scan_receipt_keeps_the_code_valid_through_a_slow_log_in(app, client, park, sql):
-    from points_mall.services import web_login
+    from points_mall.accounts import web_login
 
     a = make_activity(client, park)
     m = park.members_a[1]
@@ -113,7 +113,7 @@ def test_a_stale_link_gets_no_receipt_and_the_check_in_says_scan_the_newest_code
 
 
 def test_a_forged_or_old_receipt_is_ignored(app, client, park):
-    from points_mall.services import web_login
+    from points_mall.accounts import web_login
 
     a = make_activity(client, park)
     with app.test_request_context():

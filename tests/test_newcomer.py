@@ -7,7 +7,7 @@ import subprocess
 import segno
 
 from points_mall.extensions import db
-from points_mall.services import codes
+from points_mall.activities import codes
 
 from .helpers import nonce
 
@@ -107,7 +107,7 @@ def test_make_run_listens_on_the_host_and_port_it_is_given():
 
 
 def test_a_member_lists_the_open_shops(client, park, shop, app):
-    from points_mall.models import Shop
+    from points_mall.mall.models import Shop
 
     with app.app_context():
         closed = Shop(name="已关闭的小站", org_id=park.root.id, active=False)

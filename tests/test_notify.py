@@ -3,7 +3,7 @@ token expiry shared by two workers, WeChat down for a while and for good, 43101,
 import threading
 
 from points_mall.extensions import db
-from points_mall.services import delivery
+from points_mall.notify import delivery
 
 from .conftest import make_wx_app
 

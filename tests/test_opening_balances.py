@@ -4,8 +4,8 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from points_mall.services import opening
-from points_mall.services.access import load_actor
+from points_mall.year import opening
+from points_mall.people.access import load_actor
 
 from .sheets import sheet
 from .test_concurrency import run_together

@@ -8,8 +8,9 @@ import pytest
 
 from points_mall.errors import DomainError
 from points_mall.extensions import db
-from points_mall.models import Rule
-from points_mall.services import appeals, ledger, posting
+from points_mall.points.models import Rule
+from points_mall.year import appeals
+from points_mall.points import ledger, posting
 
 from .test_concurrency import run_together, staff
 

@@ -8,7 +8,7 @@ import pytest
 from points_mall import create_app
 from points_mall.config import Config, TestConfig
 from points_mall.extensions import db
-from points_mall.services.members import add_member
+from points_mall.people.members import add_member
 
 from .helpers import make_activity, nonce
 
@@ -30,7 +30,7 @@ def prod(app):
 
 def hall_members(app, park, count):
     """Members of branch A who have already bound their WeChat (openid hall-N)."""
-    from points_mall.models import Org
+    from points_mall.people.models import Org
 
     with app.app_context():
         branch = db.session.get(Org, park.branch_a.id)

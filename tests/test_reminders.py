@@ -1,7 +1,7 @@
 """Reminders: an hour before an activity, a day before an order expires; each sent once."""
 from datetime import timedelta
 
-from points_mall.services import reminders
+from points_mall.notify import reminders
 
 from .helpers import iso, make_activity, now
 

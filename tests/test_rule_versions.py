@@ -1,7 +1,7 @@
 """Rules change without rewriting history: every edit of what a posting uses is a new version, entries keep
 the version they were posted under, and a retired rule posts nothing new, whoever asks."""
 from points_mall.extensions import db
-from points_mall.services import ledger, rule_admin
+from points_mall.points import ledger, rule_admin
 
 from .helpers import make_activity, nonce
 from .test_concurrency import run_together, staff
@@ -90,7 +90,7 @@ def test_postings_racing_an_edit_are_each_worth_their_versions_points(app, park,
     members = [m.id for m in park.members_a + park.members_b]
 
     def post(member_id):
-        from points_mall.services import awards
+        from points_mall.points import awards
         return lambda: awards.propose(staff("admin"), [member_id], "service.volunteer", "并发").id
 
     jobs = [post(m) for m in members] + [lambda: rule_admin.edit_rule(staff("admin"), rid, points=8).version]
@@ -119,7 +119,7 @@ def test_a_retired_rule_posts_nothing_new_anywhere(client, park, sql, app):
     assert sql("SELECT reason FROM scan_attempt ORDER BY id DESC LIMIT 1") == "rule_retired"
     # The ledger itself refuses, whoever calls it.
     with app.app_context():
-        from points_mall.models import Rule
+        from points_mall.points.models import Rule
         from points_mall.errors import DomainError
         rule = db.session.get(Rule, rid)
         try:

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from points_mall.extensions import db
-from points_mall.services import ledger, settlement
-from points_mall.services.access import SYSTEM
+from points_mall.points import ledger
+from points_mall.year import settlement
+from points_mall.people.access import SYSTEM
 
 from .test_concurrency import run_together
 
@@ -246,7 +247,7 @@ def test_on_the_embedded_default_settlement_notices_and_imports_work_too(tmp_pat
 
     from points_mall import create_app
     from points_mall.config import TestConfig
-    from points_mall.services import opening
+    from points_mall.year import opening
 
     from .park import Park
     from .sheets import sheet

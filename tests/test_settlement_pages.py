@@ -9,7 +9,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from points_mall.extensions import db
-from points_mall.services import opening
+from points_mall.year import opening
 
 from .browser import browser, live_server, phone, text_of  # noqa: F401  (fixtures)
 from .console_ui import as_desktop, as_phone, cut_off, open_tab, shot, visible

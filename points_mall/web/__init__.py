@@ -5,9 +5,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, send_from_directory
 
-from ..services import codes
-from ..services.clock import utcnow
-from ..services.web_login import RECEIPT_TTL, SCAN_COOKIE, issue_receipt
+from points_mall.activities import codes
+from points_mall.common.clock import utcnow
+from points_mall.accounts.web_login import RECEIPT_TTL, SCAN_COOKIE, issue_receipt
 
 # The projector (/console/activities/{id}/display) and the counter (/console/shop) are console routes now,
 # served by console_app below like every other console page.

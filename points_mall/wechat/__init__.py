@@ -1,7 +1,7 @@
 """The WeChat adapter: one gateway interface, chosen by WECHAT_GATEWAY."""
 from flask import current_app
 
-from .base import ConsentRefused, Gateway, RetryLater, Undeliverable, WechatSession
+from points_mall.wechat.base import ConsentRefused, Gateway, RetryLater, Undeliverable, WechatSession
 
 
 def gateway() -> Gateway:
@@ -9,11 +9,11 @@ def gateway() -> Gateway:
     ext = current_app.extensions
     if "pm_wechat" not in ext:
         if current_app.config["WECHAT_GATEWAY"] == "wechatpy":
-            from .wechatpy_gateway import WechatpyGateway
+            from points_mall.wechat.wechatpy_gateway import WechatpyGateway
 
             ext["pm_wechat"] = WechatpyGateway.from_config(current_app.config, ext.get("pm_redis"))
         else:
-            from .console import ConsoleGateway
+            from points_mall.wechat.console import ConsoleGateway
 
             ext["pm_wechat"] = ConsoleGateway()
     return ext["pm_wechat"]

@@ -3,8 +3,8 @@ import logging
 import secrets
 from urllib.parse import urlencode
 
-from ..errors import DomainError
-from .base import WechatSession
+from points_mall.errors import DomainError
+from points_mall.wechat.base import WechatSession
 
 log = logging.getLogger(__name__)
 

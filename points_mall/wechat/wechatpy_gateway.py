@@ -14,9 +14,9 @@ from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.memorystorage import MemoryStorage
 
-from ..errors import DomainError
-from . import jsapi
-from .base import ConsentRefused, RetryLater, Undeliverable, WechatSession
+from points_mall.errors import DomainError
+from points_mall.wechat import jsapi
+from points_mall.wechat.base import ConsentRefused, RetryLater, Undeliverable, WechatSession
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""What the log-in endpoints send and get."""

@@ -1,0 +1,56 @@
+"""Thin flask-smorest blueprints: parse → call a service → dump."""
+from points_mall.activities import routes as activities
+from points_mall.people.routes import admin, admin_members, admin_orgs, admin_setup
+from points_mall.year.routes import archive, declarations, publicity, settlement
+from points_mall.audit import routes as audit
+from points_mall.accounts.routes import auth, console_login, member_web
+from points_mall.points.routes import awards, me
+from points_mall.board import routes as boards
+from points_mall.mall.routes import console, mall, uploads
+from points_mall.notify.routes import notify
+
+BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, mall.blp, notify.blp, boards.blp, admin.blp,
+              admin_orgs.blp, admin_members.blp, admin_setup.blp, uploads.blp, audit.blp,
+              member_web.blp, console.blp, console_login.blp, declarations.blp, archive.blp, publicity.blp,
+              settlement.blp]
+
+
+def document(spec) -> None:
+    """What the decorators cannot say by themselves: a PATCH changes at least one field; an operation
+    marked x-xlsx also answers a workbook; the X-Pagination header is a JSON text."""
+    from points_mall.common.export import XLSX
+
+    for name, schema in spec.components.schemas.items():
+        if name.endswith("Patch"):
+            schema["minProperties"] = 1
+    for operations in spec._paths.values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and operation.pop("x-xlsx", False):
+                content = operation["responses"]["200"]["content"]
+                content[XLSX] = {"schema": {"type": "string", "format": "binary"}}
+    spec._paths["/wechat/callback"] = WECHAT_CALLBACK  # a plain blueprint: flask-smorest does not see it
+    for header in spec.components.headers.values():
+        if header.get("schema", {}).get("$ref", "").endswith("/PaginationMetadata"):
+            header["schema"] = {"type": "string", "description": "JSON：total, total_pages, page, ..."}
+
+
+_SIGNED = [{"in": "query", "name": n, "required": True, "schema": {"type": "string"}}
+           for n in ("signature", "timestamp", "nonce")]
+_REFUSED = {"403": {"$ref": "#/components/responses/DEFAULT_ERROR"},  # a forged signature: nothing is done
+            "default": {"$ref": "#/components/responses/DEFAULT_ERROR"}}
+# The public account's server URL speaks WeChat's protocol (signed query, XML body), not JSON.
+WECHAT_CALLBACK = {
+    "get": {"tags": ["wechat"], "summary": "微信服务器配置校验：签名正确时原样返回 echostr",
+            "parameters": _SIGNED + [{"in": "query", "name": "echostr", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "echostr", "content": {"text/html": {"schema": {"type": "string"}}}},
+                          **_REFUSED}},
+    "post": {"tags": ["wechat"], "summary": "公众号消息与事件（明文或安全模式）：扫码签到、回复“积分”",
+             "parameters": _SIGNED + [{"in": "query", "name": n, "schema": {"type": "string"}}
+                                      for n in ("encrypt_type", "msg_signature", "openid")],
+             "requestBody": {"required": True, "content": {"text/xml": {"schema": {"type": "string"}}}},
+             "responses": {"200": {"description": "被动回复（XML），或 success",
+                                   "content": {"application/xml": {"schema": {"type": "string"}},
+                                               "text/html": {"schema": {"type": "string"}}}},
+                           "400": {"$ref": "#/components/responses/DEFAULT_ERROR"},
+                           **_REFUSED}},
+}

@@ -1,0 +1,30 @@
+"""The public boards: names masked, nothing else about a person."""
+from marshmallow import Schema, fields, validate
+
+from points_mall.points.models import DIMENSIONS
+from points_mall.common.fields import Query, Id, Int, Text, mask_name
+
+
+class BoardQuery(Query):
+    org_id = Id(required=True)
+    year = Int(load_default=None, validate=validate.Range(2000, 2100))
+    dimension = fields.String(load_default=None, validate=validate.OneOf(DIMENSIONS))
+    limit = Int(load_default=50, validate=validate.Range(1, 500))
+
+
+class BoardRow(Schema):
+    rank = fields.Integer()
+    name = fields.Function(lambda r: mask_name(r["name"]))
+    org = fields.String()
+    score = fields.Integer()
+    stars = fields.Integer(allow_none=True)
+
+
+class BoardOut(Schema):
+    org = fields.String()
+    year = fields.Integer()
+    dimension = fields.String(allow_none=True)
+    members = fields.Integer()
+    rows = fields.List(fields.Nested(BoardRow))
+    my_rank = fields.Integer(allow_none=True)
+    my_score = fields.Integer(allow_none=True)

@@ -1,0 +1,1 @@
+"""The points supermarket (积分超市): shops, goods, stock, orders, the counter, reports."""

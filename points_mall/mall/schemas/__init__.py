@@ -1,0 +1,1 @@
+"""What the mall endpoints send and get."""

@@ -1,0 +1,48 @@
+"""Goods photos (商品图片): checked by their bytes, not by the name or type the browser claims."""
+from flask import current_app
+
+from points_mall.errors import DomainError
+from points_mall.people.access import Actor, require_role
+from points_mall.common.storage import storage
+
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+
+
+def sniff(data: bytes) -> str | None:
+    """The image type from its first bytes (magic numbers): JPEG, PNG or WebP, else None."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):g}MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)}KB"
+
+
+def max_bytes() -> int:
+    return int(current_app.config.get("PHOTO_MAX_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def upload_photo(actor: Actor, data: bytes) -> dict:
+    """Store a photo for goods; shopkeepers and admins may upload."""
+    require_role(actor, "shopkeeper")
+    return store_photo(data)
+
+
+def store_photo(data: bytes) -> dict:
+    """The checks and the storing, for whoever the caller allowed (goods photos, a member's evidence)."""
+    limit = max_bytes()
+    if len(data) > limit:
+        raise DomainError("photo_too_large", details={"max_size": _size(limit), "max_bytes": limit})
+    if not data:
+        raise DomainError("photo_empty")
+    content_type = sniff(data)
+    if content_type is None:
+        raise DomainError("photo_type")
+    store = storage()
+    key = store.save(data, content_type)
+    return {"key": key, "url": store.url(key), "content_type": content_type, "size": len(data)}

@@ -1,0 +1,16 @@
+"""Every domain's models, imported so that the metadata (and so the migrations) knows every table."""
+from points_mall.accounts.models import ConsoleTicket
+from points_mall.activities.models import Activity, Checkin, LeaveRequest, ScanAttempt
+from points_mall.audit.models import AuditEntry
+from points_mall.mall.models import Product, Redemption, RedemptionLine, Shop, StockMovement
+from points_mall.notify.models import DeliveryAttempt, Notification, SubscriptionConsent
+from points_mall.people.models import Grant, Member, Org, StaffUser
+from points_mall.points.models import Award, AwardLine, Balance, LedgerEntry, Rule, Score
+from points_mall.year.models import (
+    Appeal, Declaration, MemberChange, Membership, OpeningImport, Publicity, RuleVersion, SettlementPolicy)
+
+__all__ = ["Activity", "Appeal", "AuditEntry", "Award", "AwardLine", "Balance", "Checkin", "ConsoleTicket",
+           "Declaration", "DeliveryAttempt", "Grant", "LeaveRequest", "LedgerEntry", "Member", "MemberChange",
+           "Membership", "Notification", "OpeningImport", "Org", "Product", "Publicity", "Redemption",
+           "RedemptionLine", "Rule", "RuleVersion", "ScanAttempt", "Score", "SettlementPolicy", "Shop", "StaffUser",
+           "StockMovement", "SubscriptionConsent"]

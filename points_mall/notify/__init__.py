@@ -1,0 +1,1 @@
+"""Notifications: the outbox (also the member's inbox), delivery, reminders, what followers send us."""

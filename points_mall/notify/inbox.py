@@ -1,0 +1,44 @@
+"""The member's in-app inbox (every notification is there, whatever WeChat did) and consents."""
+from sqlalchemy import func, select, update
+
+from points_mall.errors import DomainError, NotFound
+from points_mall.extensions import db
+from points_mall.notify.models import Notification, SubscriptionConsent
+from points_mall.common.clock import utcnow
+from points_mall.common.tx import committed, insert_or_add
+
+
+def messages(member_id: int, cursor: int | None, limit: int = 20) -> dict:
+    query = select(Notification).where(Notification.member_id == member_id)
+    if cursor:
+        query = query.where(Notification.id < cursor)
+    rows = list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)))
+    unread = db.session.scalar(select(func.count()).where(Notification.member_id == member_id,
+                                                          Notification.read_at.is_(None)))
+    return {"messages": rows[:limit], "next_cursor": rows[limit - 1].id if len(rows) > limit else None,
+            "unread": unread}
+
+
+def mark_read(member_id: int, message_id: int | None) -> int:
+    """Mark one message (or, with None, all of them) read; returns how many changed."""
+    stmt = update(Notification).where(Notification.member_id == member_id, Notification.read_at.is_(None))
+    if message_id is not None:
+        if db.session.scalar(select(Notification.id).where(Notification.id == message_id,
+                                                           Notification.member_id == member_id)) is None:
+            raise NotFound("unknown_message")
+        stmt = stmt.where(Notification.id == message_id)
+    with committed():
+        changed = db.session.execute(stmt.values(read_at=utcnow())).rowcount
+    return changed
+
+
+def accept(member_id: int, template_ids: list[str]) -> dict:
+    """What the member accepted in wx.requestSubscribeMessage: one more message per template."""
+    if not template_ids or len(template_ids) > 20 or any(not t or len(t) > 64 for t in template_ids):
+        raise DomainError("invalid_templates")
+    with committed():
+        for template_id in template_ids:
+            insert_or_add(SubscriptionConsent, ["member_id", "template_id"],
+                          {"member_id": member_id, "template_id": template_id, "remaining": 1}, "remaining")
+    return dict(db.session.execute(select(SubscriptionConsent.template_id, SubscriptionConsent.remaining)
+                                   .where(SubscriptionConsent.member_id == member_id)).all())

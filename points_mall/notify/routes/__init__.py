@@ -1,0 +1,1 @@
+"""The notification endpoints and the public account's callback."""

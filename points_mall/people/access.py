@@ -1,0 +1,131 @@
+"""Who is acting, and over what: roles scoped to an organisation subtree or a shop."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from points_mall.errors import DomainError, Forbidden
+from points_mall.extensions import db
+from points_mall.people.models import Grant, Member, Org, StaffUser
+
+# An admin may do what an organizer may, within the same subtree.
+IMPLIED = {"organizer": ("organizer", "admin"), "admin": ("admin",), "shopkeeper": ("shopkeeper", "admin")}
+
+
+@dataclass(frozen=True)
+class GrantScope:
+    role: str
+    org_path: str | None  # None with shop_id None: the whole tree
+    shop_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller: a member (WeChat) or a staff account (password)."""
+
+    kind: str  # "member" or "staff"
+    id: int
+    grants: tuple[GrantScope, ...] = field(default=())
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted({g.role for g in self.grants})
+
+    def covers_org(self, role: str, org: Org) -> bool:
+        return any(
+            g.role in IMPLIED[role] and g.shop_id is None and (g.org_path is None or org.path.startswith(g.org_path))
+            for g in self.grants
+        )
+
+    def covers_shop(self, shop_id: int, shop_org: Org | None) -> bool:
+        return any(g.role == "shopkeeper" and g.shop_id == shop_id for g in self.grants) or (
+            shop_org is not None and self.covers_org("admin", shop_org)
+        )
+
+    def org_scope(self, role: str):
+        """A SQL condition on Org for the subtrees this role covers (true for the whole tree)."""
+        from sqlalchemy import false, or_, true
+
+        paths = [g.org_path for g in self.grants if g.role in IMPLIED[role] and g.shop_id is None]
+        if None in paths:
+            return true()
+        return or_(*(Org.path.startswith(p) for p in paths)) if paths else false()
+
+    def is_root(self, role: str) -> bool:
+        return any(g.role in IMPLIED[role] and g.org_path is None and g.shop_id is None for g in self.grants)
+
+
+def load_actor(kind: str, actor_id: int) -> Actor:
+    """The caller with their grants; a staff account or member switched off since its token was issued is refused."""
+    if kind == "staff" and not db.session.scalar(select(StaffUser.active).where(StaffUser.id == actor_id)):
+        raise DomainError("account_disabled")
+    if kind == "member" and db.session.scalar(select(Member.status).where(Member.id == actor_id)) != "active":
+        raise DomainError("member_inactive")  # switched off since the token was issued: the console too
+    column = Grant.member_id if kind == "member" else Grant.staff_id
+    rows = db.session.execute(
+        select(Grant.role, Org.path, Grant.shop_id).outerjoin(Org, Grant.org_id == Org.id).where(column == actor_id)
+    ).all()
+    return Actor(kind, actor_id, tuple(GrantScope(r.role, r.path, r.shop_id) for r in rows))
+
+
+def out_of_scope(details: dict | None = None) -> Forbidden:
+    return Forbidden("out_of_scope", details=details)
+
+
+def require_role(actor: Actor, role: str) -> None:
+    if not any(g.role in IMPLIED[role] for g in actor.grants):
+        raise Forbidden("forbidden", details={"role": role})
+
+
+def require_org(actor: Actor, role: str, org: Org) -> None:
+    require_role(actor, role)
+    if not actor.covers_org(role, org):
+        raise out_of_scope({"org_id": org.id})
+
+
+def require_root(actor: Actor, role: str = "admin") -> None:
+    """Park-wide settings (rules, the top of the tree) need a grant over the whole tree."""
+    require_role(actor, role)
+    if not actor.is_root(role):
+        raise out_of_scope()
+
+
+def require_members(actor: Actor, role: str, members: list[Member]) -> None:
+    require_role(actor, role)
+    outside = [m.id for m in members if not actor.covers_org(role, m.org)]
+    if outside:
+        raise out_of_scope({"member_ids": outside})
+
+
+def get_org(org_id: int) -> Org:
+    org = db.session.get(Org, org_id)
+    if org is None:
+        raise DomainError("unknown_org", details={"org_id": org_id})
+    return org
+
+
+# The command line acts as an admin over the whole tree.
+SYSTEM = Actor("system", 0, (GrantScope("admin", None),))
+
+
+def describe_session(kind: str, actor_id: int) -> dict:
+    """Who the console is talking to: name, roles and each grant with its organisation or shop named,
+    so the console shows only the menus these grants open (the API still checks every call)."""
+    from points_mall.mall.models import Shop
+
+    actor = load_actor(kind, actor_id)
+    if kind == "staff":
+        user = db.session.get(StaffUser, actor_id)
+        name = user.display_name or user.username
+    else:
+        name = db.session.get(Member, actor_id).name
+    column = Grant.member_id if kind == "member" else Grant.staff_id
+    rows = db.session.execute(
+        select(Grant.role, Grant.org_id, Org.name.label("org_name"), Grant.shop_id, Shop.name.label("shop_name"))
+        .outerjoin(Org, Grant.org_id == Org.id).outerjoin(Shop, Grant.shop_id == Shop.id)
+        .where(column == actor_id).order_by(Grant.id)
+    ).all()
+    return {"kind": kind, "id": actor_id, "name": name, "roles": actor.roles, "grants": [r._asdict() for r in rows]}

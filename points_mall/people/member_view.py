@@ -1,0 +1,113 @@
+"""What the members' pages show beyond the plain records: the shops a member can use, what their
+purchase limits still allow, and for each ledger entry what it was for and who gave it."""
+from sqlalchemy import func, select
+
+from points_mall.errors import NotFound
+from points_mall.extensions import db
+from points_mall.activities.models import Checkin, LeaveRequest
+from points_mall.people.models import Member, StaffUser
+from points_mall.mall.models import Redemption, RedemptionLine, Shop
+from points_mall.points.models import Rule
+from points_mall.activities import activities, checkin
+from points_mall.mall import shop as shops
+from points_mall.common.clock import period_bounds, utcnow
+
+PERIOD_NAMES = {"month": "本月", "year": "本年"}
+
+
+def shops_for(member_id: int) -> list[Shop]:
+    """Active shops run by the member's organisation or any organisation above it."""
+    member = db.session.get(Member, member_id)
+    ancestors = [int(p) for p in member.org.path.strip("/").split("/") if p]
+    return list(db.session.scalars(select(Shop).where(Shop.active, Shop.org_id.in_(ancestors)).order_by(Shop.id)))
+
+
+def products_for(member_id: int, shop_id: int) -> list:
+    """The shop's goods on sale now, each with how many more this member may take in its period
+    (limit_left, None without a limit): one query per kind of period, not one per product."""
+    products = shops.listing(shop_id, staff_view=False)
+    limited = [p for p in products if p.per_member_limit is not None]
+    taken: dict[int, int] = {}
+    for period in {p.limit_period for p in limited}:
+        start, end = period_bounds(utcnow(), period)
+        ids = [p.id for p in limited if p.limit_period == period]
+        taken.update(db.session.execute(
+            select(RedemptionLine.product_id, func.sum(RedemptionLine.quantity))
+            .join(Redemption, RedemptionLine.redemption_id == Redemption.id)
+            .where(Redemption.member_id == member_id, RedemptionLine.product_id.in_(ids),
+                   Redemption.status.in_(("reserved", "fulfilled")),
+                   Redemption.created_at >= start, Redemption.created_at < end)
+            .group_by(RedemptionLine.product_id)).all())
+    return [Extended(p, limit_left=None if p.per_member_limit is None else max(0, p.per_member_limit - taken.get(p.id, 0)),
+                     limit_period_name=PERIOD_NAMES.get(p.limit_period)) for p in products]
+
+
+def describe_entries(entries: list, member_id: int) -> list[dict]:
+    """Each entry with its rule's name and who gave it, named the way a member would say it."""
+    rule_ids = {e.rule_id for e in entries if e.rule_id}
+    rules = dict(db.session.execute(select(Rule.id, Rule.name).where(Rule.id.in_(rule_ids))).all()) if rule_ids else {}
+    staff_ids = {int(e.actor.split(":", 1)[1]) for e in entries
+                 if (e.actor or "").startswith("staff:") and e.actor.split(":", 1)[1].isdigit()}
+    staff = dict(db.session.execute(select(StaffUser.id, StaffUser.display_name)
+                                    .where(StaffUser.id.in_(staff_ids))).all()) if staff_ids else {}
+    return [Extended(e, rule_name=rules.get(e.rule_id), given_by=_giver(e, member_id, staff)) for e in entries]
+
+
+class Extended:
+    """A record read through, with what the member's page adds to it (for the response schema)."""
+
+    def __init__(self, record, **extra):
+        self._record = record
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name):
+        return getattr(self._record, name)
+
+
+def _giver(entry, member_id: int, staff: dict) -> str:
+    kind, _, ident = (entry.actor or "").partition(":")
+    if entry.source_type == "redemption":
+        return "本人兑换" if entry.kind == "redeem" and ident == str(member_id) else "积分超市"
+    if kind == "staff" and ident.isdigit():
+        return staff.get(int(ident)) or "工作人员"
+    if kind == "member":
+        return "本人扫码" if ident == str(member_id) else "党员"
+    return "系统"
+
+
+def my_activities(member_id: int, status: str | None) -> list:
+    """What the member is invited to, each with their part: checked in, on leave, absent."""
+    return _with_part(member_id, activities.for_member(member_id, status))
+
+
+def my_activity(member_id: int, activity_id: int):
+    """One activity the member is invited to (or checked in at), with their part."""
+    activity = activities.get(activity_id)
+    member = db.session.get(Member, member_id)
+    attended = db.session.scalar(select(Checkin.id).where(Checkin.activity_id == activity_id,
+                                                          Checkin.member_id == member_id))
+    if activity.status == "draft" or (attended is None and not checkin.eligible(activity, member)):
+        raise NotFound("unknown_activity", details={"activity_id": activity_id})
+    return _with_part(member_id, [activity])[0]
+
+
+def _with_part(member_id: int, found: list) -> list:
+    ids = [a.id for a in found]
+    checkins = {c.activity_id: c for c in db.session.scalars(
+        select(Checkin).where(Checkin.member_id == member_id, Checkin.activity_id.in_(ids)))} if ids else {}
+    leaves = {r.activity_id: r for r in db.session.scalars(
+        select(LeaveRequest).where(LeaveRequest.member_id == member_id, LeaveRequest.activity_id.in_(ids)))} if ids else {}
+    now, out = utcnow(), []
+    for a in found:
+        c, leave = checkins.get(a.id), leaves.get(a.id)
+        if c is not None:
+            outcome = "present"
+        elif leave is not None and leave.status == "approved":
+            outcome = "on_leave"
+        elif a.ends_at < now and a.status != "cancelled":
+            outcome = "absent"
+        else:
+            outcome = None
+        out.append(Extended(a, checked_in_at=c.scanned_at if c else None, points=c.points if c else None,
+                             leave=leave, outcome=outcome))
+    return out

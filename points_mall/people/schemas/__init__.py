@@ -1,0 +1,1 @@
+"""What the people endpoints send and get."""

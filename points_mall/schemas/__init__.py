@@ -1,1 +1,0 @@
-"""Marshmallow schemas: the request and response contract, and the OpenAPI document."""

@@ -1,1 +1,0 @@
-"""The domain: plain functions taking ids and values, raising DomainError."""

@@ -1,0 +1,1 @@
+"""What the points-year endpoints send and get."""
