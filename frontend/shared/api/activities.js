@@ -25,7 +25,7 @@ export const decideLeave = (id, how) => http.post(`/api/v1/leave/${id}/${how}`)
 // The member's side.
 export const myActivities = (query) => http.get('/api/v1/me/activities', query)
 export const myActivity = (id) => http.get(`/api/v1/me/activities/${id}`)
-export const askLeave = (id, reason) => http.post(`${activity(id)}/leave`, { reason })
+export const requestLeave = (id, reason) => http.post(`${activity(id)}/leave`, { reason })
 export const webCheckin = (body) => http.post('/api/v1/checkins/web', body)
 
 // Attendance over a period, per organisation.

@@ -25,7 +25,7 @@ export const myShops = () => http.get('/api/v1/me/shops')
 export const myProducts = (shopId) => http.get('/api/v1/me/products', { shop_id: shopId })
 export const myRedemptions = () => http.get('/api/v1/me/redemptions')
 /** One order; the key makes a retry of the same decision the same order. */
-export const redeem = (body, idempotencyKey) => http.post('/api/v1/redemptions', body, { 'Idempotency-Key': idempotencyKey })
+export const createRedemption = (body, idempotencyKey) => http.post('/api/v1/redemptions', body, { 'Idempotency-Key': idempotencyKey })
 export const getRedemption = (id) => http.get(`/api/v1/redemptions/${id}`)
 export const cancelRedemption = (id) => http.post(`/api/v1/redemptions/${id}/cancel`)
 
