@@ -2,6 +2,7 @@
 // the user back to log in; a 403 "forbidden" (no grant for the role at all) opens the page that says
 // which role is needed. Other 403s (out of scope, own award) stay as the page's message.
 import { createApi } from '@shared/api.js'
+import { bindClient } from '@shared/api/client.js'
 
 export const TOKEN_KEY = 'pm.console.token'
 
@@ -44,3 +45,4 @@ export const api = createApi({
     if (here.name !== 'login' && !here.meta.public) router.push({ name: 'login', query: { next: here.fullPath } })
   },
 })
+bindClient(api)

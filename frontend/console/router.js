@@ -2,6 +2,7 @@
 // full-screen pages (the projector) and the public board outside it. Each role's pages come from
 // its own routes.js; see README-plugins.md for adding one.
 import { createRouter, createWebHistory } from 'vue-router'
+import './shared/pages.css' // the list pages' shared styles, before any section's own
 import { routes as adminRoutes, publicRoutes as adminPublic } from './admin/routes.js'
 import { routes as archiveRoutes } from './archive/routes.js'
 import { routes as declarationRoutes } from './declarations/routes.js'

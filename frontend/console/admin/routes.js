@@ -1,8 +1,6 @@
 // The admin (党委) pages plugged into the console shell: one route each, with the menu's title, the role
 // that sees it and its icon. Pages load on first visit, so the organizer's and keeper's phones never
 // download the report charts.
-import './admin.css'
-
 const ADMIN = 'admin'
 
 export const routes = [

@@ -1,7 +1,7 @@
 // One filtered ledger, a page at a time by the API's keyset cursor (no page numbers: 上一页 / 下一页).
 import { reactive, ref } from 'vue'
 import { ApiError } from '@shared/api.js'
-import { api } from '../admin/http.js'
+import { archiveLedger } from '@shared/api/archive.js'
 import { cursorPager } from './lib/archive.js'
 
 export function useLedger(query, pageSize = 50) {
@@ -15,7 +15,7 @@ export function useLedger(query, pageSize = 50) {
     state.error = ''
     state.fieldErrors = {}
     try {
-      const out = await api.get('/api/v1/archive/ledger', { ...query(), limit: pageSize, ...(cursor ? { cursor } : {}) })
+      const out = await archiveLedger({ ...query(), limit: pageSize, ...(cursor ? { cursor } : {}) })
       rows.value = out.entries
       next = out.next_cursor
       state.hasNext = Boolean(next)

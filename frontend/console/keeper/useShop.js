@@ -1,7 +1,7 @@
-// The shop the keeper works in: the shops they keep (GET /api/v1/shop/mine), the choice remembered
+// The shop the keeper works in: the shops they keep, the choice remembered
 // on this computer so the counter opens on the same shop tomorrow.
 import { ref } from 'vue'
-import { api } from '../api.js'
+import { keptShops } from '@shared/api/mall.js'
 
 const KEY = 'pm.console.shop'
 const shops = ref([])
@@ -10,7 +10,7 @@ let loading = null
 
 export function useShop() {
   async function load() {
-    loading = loading || api.get('/api/v1/shop/mine').then((list) => {
+    loading = loading || keptShops().then((list) => {
       shops.value = list
       const saved = Number(localStorage.getItem(KEY))
       shopId.value = list.some((s) => s.id === saved) ? saved : (list[0] ? list[0].id : null)

@@ -13,11 +13,11 @@ export const MESSAGES = {
 }
 
 /**
- * api: {post(path), get(path)} (the console's API client); onToken({token, roles}): the log-in succeeded.
+ * tickets: {create(), get(ticket)} (the console's log-in tickets); onToken({token, roles}): the log-in succeeded.
  * state: a (reactive) object the machine writes: phase loading|pending|scanned|refused|expired|done|error,
  * qrSvg, url, message, error (a transient network message, polling goes on).
  */
-export function createQrLogin({ api, state, onToken, interval = POLL_MS, renewals = AUTO_RENEWALS,
+export function createQrLogin({ tickets, state, onToken, interval = POLL_MS, renewals = AUTO_RENEWALS,
   setTimer = (fn, ms) => setTimeout(fn, ms), clearTimer = (t) => clearTimeout(t) }) {
   let timer = null
   let ticket = ''
@@ -38,7 +38,7 @@ export function createQrLogin({ api, state, onToken, interval = POLL_MS, renewal
     const mine = ++generation
     set('loading', { qrSvg: '', url: '' })
     try {
-      const out = await api.post('/api/v1/auth/console-tickets')
+      const out = await tickets.create()
       if (mine !== generation || stopped) return
       ticket = out.ticket
       set('pending', { qrSvg: scalableSvg(out.qr_svg), url: out.url })
@@ -54,7 +54,7 @@ export function createQrLogin({ api, state, onToken, interval = POLL_MS, renewal
     const mine = generation
     let out
     try {
-      out = await api.get(`/api/v1/auth/console-tickets/${encodeURIComponent(ticket)}`)
+      out = await tickets.get(ticket)
     } catch (e) {
       if (mine !== generation || stopped) return
       if (e.status === 404) return expired() // the server forgot it: a new code

@@ -5,14 +5,14 @@ import { createQrLogin, scalableSvg } from './qrLogin.js'
 function harness(answers, { renewals = 2 } = {}) {
   const calls = []
   let n = 0
-  const api = {
-    async post(path) {
-      calls.push(['POST', path])
+  const tickets = {
+    async create() {
+      calls.push(['POST'])
       n += 1
       return { ticket: `T${n}`, url: `http://x/m/console-login?t=T${n}`, qr_svg: `<svg>${n}</svg>` }
     },
-    async get(path) {
-      calls.push(['GET', path])
+    async get(ticket) {
+      calls.push(['GET', ticket])
       const next = answers.shift()
       if (next instanceof Error) throw next
       return next
@@ -22,7 +22,7 @@ function harness(answers, { renewals = 2 } = {}) {
   const state = {}
   const tokens = []
   const machine = createQrLogin({
-    api, state, renewals, onToken: (t) => tokens.push(t),
+    tickets, state, renewals, onToken: (t) => tokens.push(t),
     setTimer: (fn, ms) => { timers.push({ fn, ms }); return timers.length },
     clearTimer: () => {},
   })
@@ -48,7 +48,7 @@ describe('the console QR log-in', () => {
     expect(h.state.phase).toBe('done')
     expect(h.tokens).toEqual([{ token: 'JWT', roles: ['organizer'] }])
     expect(h.timers).toEqual([]) // no more polling
-    expect(h.calls.filter(([m]) => m === 'GET').map(([, p]) => p)).toEqual(Array(3).fill('/api/v1/auth/console-tickets/T1'))
+    expect(h.calls.filter(([m]) => m === 'GET').map(([, p]) => p)).toEqual(Array(3).fill('T1'))
   })
 
   it('renews an expired code by itself a few times, then waits for a click', async () => {

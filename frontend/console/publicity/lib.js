@@ -46,3 +46,20 @@ export function printHeading(sheet, publicity) {
 export function correctionDefaults(appeal) {
   return { delta: appeal.kind === 'missing' ? null : 1, resolution: '' }
 }
+
+/** The score sheet's columns, for the table on screen and the printed one alike. num: figures, right-aligned;
+ *  wide: left out on a phone (the printed sheet keeps it). */
+export const SHEET_COLUMNS = [
+  { key: 'rank', label: '名次', width: 60 },
+  { key: 'name', label: '姓名', minWidth: 80 },
+  { key: 'org', label: '所在组织', minWidth: 130, wide: true },
+  ...DIMENSIONS.map(([d, label]) => ({ key: d, label, width: 58, num: true, value: (row) => row.by_dimension[d] })),
+  { key: 'total', label: '合计', width: 64, num: true },
+  { key: 'belonged', label: '在册期间', minWidth: 110, value: belonged },
+]
+
+/** What one column shows for one row. */
+export const cell = (row, column) => (column.value ? column.value(row) : row[column.key])
+
+/** A score change as members read it: +3, -2, 0. */
+export const signed = (n) => `${n > 0 ? '+' : ''}${n}`

@@ -1,7 +1,8 @@
 // Who is logged in: the token lives in the API client; name, roles and grants come from
-// GET /api/v1/auth/session and are loaded once per page load (and again after a log-in).
+// the API's session and are loaded once per page load (and again after a log-in).
 import { defineStore } from 'pinia'
 import { api } from '../api.js'
+import { getSession, staffLogin, wechatLogin } from '@shared/api/auth.js'
 import { allows } from '../lib/roles.js'
 
 export const useSession = defineStore('session', {
@@ -13,18 +14,18 @@ export const useSession = defineStore('session', {
   },
   actions: {
     async load() {
-      const me = await api.get('/api/v1/auth/session')
+      const me = await getSession()
       Object.assign(this, me, { loaded: true })
       return me
     },
     async staffLogin(username, password) {
-      const out = await api.post('/api/v1/auth/staff-login', { username, password })
+      const out = await staffLogin(username, password)
       api.setToken(out.token)
       return this.load()
     },
     /** A member holding a grant logs in with a WeChat code (`dev:openid` on the embedded default). */
     async wechatLogin(code) {
-      const out = await api.post('/api/v1/auth/wechat-login', { code })
+      const out = await wechatLogin(code)
       if (out.needs_binding) return { needsBinding: true }
       api.setToken(out.token)
       return this.load()

@@ -1,6 +1,7 @@
 // Scan → check-in: read a scanned link, try the check-in, fetch the location if the activity asks for
 // it, and turn a refusal into what the member should do next.
 import { ApiError } from '@shared/api.js'
+import { webCheckin } from '@shared/api/activities.js'
 import { randomId } from './login.js'
 
 const LINK = /\/q\/(a|m)\/(\d{1,12})\?t=([0-9a-f]{16})(?:$|[&#])/
@@ -47,10 +48,10 @@ export function refusal(error) {
 }
 
 /** One check-in: {ok: true, result} or a refusal. locate() → {latitude, longitude}, asked only when needed. */
-export async function checkIn({ post, payload, receipt, locate, nonce = () => randomId(12) }) {
+export async function checkIn({ send = webCheckin, payload, receipt, locate, nonce = () => randomId(12) }) {
   const body = { payload, nonce: nonce(), receipt: receipt || null }
   try {
-    return { ok: true, result: await post('/api/v1/checkins/web', body) }
+    return { ok: true, result: await send(body) }
   } catch (e) {
     if (!(e instanceof ApiError) || e.code !== 'location_required' || !locate) return refusal(e)
   }
@@ -62,7 +63,7 @@ export async function checkIn({ post, payload, receipt, locate, nonce = () => ra
   }
   try {
     const located = { ...body, nonce: nonce(), latitude: position.latitude, longitude: position.longitude }
-    return { ok: true, result: await post('/api/v1/checkins/web', located) }
+    return { ok: true, result: await send(located) }
   } catch (e) {
     return refusal(e)
   }

@@ -22,28 +22,28 @@ describe('check-in', () => {
 
   it('asks for the location only when the activity needs it, with a fresh nonce', async () => {
     const calls = []
-    const post = async (path, body) => {
+    const send = async (body) => {
       calls.push(body)
       if (body.latitude === undefined) throw new ApiError(422, 'location_required', '本活动需要定位签到')
       return { points: 2, spendable: 12 }
     }
-    const r = await checkIn({ post, payload: '/q/a/1?t=x', receipt: 'r', locate: async () => ({ latitude: 30, longitude: 120 }), nonce: nonces() })
+    const r = await checkIn({ send, payload: '/q/a/1?t=x', receipt: 'r', locate: async () => ({ latitude: 30, longitude: 120 }), nonce: nonces() })
     expect(r).toEqual({ ok: true, result: { points: 2, spendable: 12 } })
     expect(calls.map((c) => c.nonce)).toEqual(['nonce-1', 'nonce-2'])
     expect(calls[1]).toMatchObject({ latitude: 30, longitude: 120, receipt: 'r' })
   })
 
   it('turns a refusal into what to do next', async () => {
-    const post = async () => { throw new ApiError(400, 'code_expired', '二维码已过期，请扫描屏幕上的最新二维码') }
-    const r = await checkIn({ post, payload: 'p', nonce: nonces() })
+    const send = async () => { throw new ApiError(400, 'code_expired', '二维码已过期，请扫描屏幕上的最新二维码') }
+    const r = await checkIn({ send, payload: 'p', nonce: nonces() })
     expect(r).toMatchObject({ ok: false, code: 'code_expired', message: '二维码已过期', next: '请扫描屏幕上最新的二维码', retry: false })
-    const other = await checkIn({ post: async () => { throw new ApiError(409, 'odd', '出错了，请联系支部') }, payload: 'p', nonce: nonces() })
+    const other = await checkIn({ send: async () => { throw new ApiError(409, 'odd', '出错了，请联系支部') }, payload: 'p', nonce: nonces() })
     expect(other).toMatchObject({ message: '出错了', next: '请联系支部' })
   })
 
   it('says so when the location is refused', async () => {
-    const post = async () => { throw new ApiError(422, 'location_required', 'x') }
-    const r = await checkIn({ post, payload: 'p', locate: async () => { throw new Error('denied') }, nonce: nonces() })
+    const send = async () => { throw new ApiError(422, 'location_required', 'x') }
+    const r = await checkIn({ send, payload: 'p', locate: async () => { throw new Error('denied') }, nonce: nonces() })
     expect(r).toMatchObject({ ok: false, code: 'location_denied', retry: true })
   })
 })

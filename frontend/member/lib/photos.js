@@ -1,7 +1,8 @@
 // Evidence photos (申报、申诉的证明材料): each is uploaded as soon as it is picked, and the form sends
 // the storage keys of those that arrived.
 import { ApiError } from '@shared/api.js'
-import { api } from '../api.js'
+import { fileForm } from '@shared/api/client.js'
+import { uploadMyPhoto } from '@shared/api/me.js'
 
 export const TOO_LARGE = '图片不能超过2MB，请压缩后再上传'
 
@@ -10,10 +11,8 @@ export async function uploadPhoto(item, say) {
   item.status = 'uploading'
   item.message = '上传中'
   say('')
-  const data = new FormData()
-  data.append('file', item.file)
   try {
-    const out = await api.post('/api/v1/me/photos', data)
+    const out = await uploadMyPhoto(fileForm(item.file))
     Object.assign(item, { status: 'done', message: '', key: out.key, url: out.url })
   } catch (e) {
     item.status = 'failed'

@@ -1,6 +1,6 @@
 // The member's messages: unread first, newest first within each, and the unread count for the tab bar.
 import { defineStore } from 'pinia'
-import { api } from '../api.js'
+import { markAllRead, markRead, myMessages } from '@shared/api/notify.js'
 
 export function unreadFirst(messages) {
   return [...messages].sort((x, y) => (!x.read_at === !y.read_at ? y.id - x.id : x.read_at ? 1 : -1))
@@ -11,7 +11,7 @@ export const useInbox = defineStore('inbox', {
   getters: { sorted: (s) => unreadFirst(s.messages) },
   actions: {
     async refresh() {
-      const page = await api.get('/api/v1/me/messages', { limit: 30 })
+      const page = await myMessages({ limit: 30 })
       this.messages = page.messages
       this.unread = page.unread
       this.cursor = page.next_cursor
@@ -21,7 +21,7 @@ export const useInbox = defineStore('inbox', {
       if (this.done || this.loading) return
       this.loading = true
       try {
-        const page = await api.get('/api/v1/me/messages', { limit: 30, cursor: this.cursor })
+        const page = await myMessages({ limit: 30, cursor: this.cursor })
         this.messages.push(...page.messages)
         this.cursor = page.next_cursor
         this.done = !page.next_cursor
@@ -31,12 +31,12 @@ export const useInbox = defineStore('inbox', {
     },
     async read(message) {
       if (message.read_at) return
-      await api.post(`/api/v1/me/messages/${message.id}/read`)
+      await markRead(message.id)
       message.read_at = new Date().toISOString()
       this.unread = Math.max(0, this.unread - 1)
     },
     async readAll() {
-      await api.post('/api/v1/me/messages/read-all')
+      await markAllRead()
       const now = new Date().toISOString()
       for (const m of this.messages) m.read_at = m.read_at || now
       this.unread = 0

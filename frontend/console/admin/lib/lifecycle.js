@@ -1,6 +1,6 @@
 // Rule versions and member changes as the admin reads them: what changed from one version to the next,
 // each dated change of a member in a sentence, and which form field an API error belongs to.
-import { CAP_PERIODS } from './labels.js'
+import { CAP_PERIODS } from '../../shared/labels.js'
 
 const yesNo = (v) => (v ? '是' : '否')
 const cap = (v) => (v.cap_period ? `${CAP_PERIODS[v.cap_period] || v.cap_period}${v.cap}分` : '不限')

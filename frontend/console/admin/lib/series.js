@@ -1,6 +1,6 @@
 // Report answers shaped into ECharts options. Pure functions, so the shaping is tested
 // without a browser and the pages only hand the result to <EChart>.
-import { DIMENSIONS } from './labels.js'
+import { DIMENSIONS } from '../../shared/labels.js'
 
 const PALETTE = ['#c0392b', '#e67e22', '#f1c40f', '#27ae60', '#2980b9', '#8e44ad', '#7f8c8d']
 // The board is drawn on Party red: its series need light colours to be seen from across the hall.

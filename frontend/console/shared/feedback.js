@@ -1,20 +1,8 @@
-// The admin pages' handle on the one API client (frontend/shared/api.js), and the few helpers
-// every page needs: paged lists, field errors beside the form field, downloads.
+// What every console page does with an answer: field errors beside the form field, other errors as a
+// message, and the dates a search form starts from.
 import { ElMessage } from 'element-plus'
 import { ApiError } from '@shared/api.js'
-import { localDay } from './lib/labels.js'
-import { api } from '../api.js' // the shell's client: a 401 goes back to log-in, a 403 "forbidden" says which role
-
-export { api }
-
-/** A server-paged list: the rows and the total from flask-smorest's X-Pagination header. */
-export async function getPage(path, query) {
-  const res = await api.request('GET', path, { query, raw: true })
-  const rows = await res.json()
-  let total = rows.length
-  try { total = JSON.parse(res.headers.get('X-Pagination') || '{}').total ?? total } catch (e) { /* no header */ }
-  return { rows, total }
-}
+import { localDay } from './labels.js'
 
 // Domain error codes that belong to one form field, so the message shows beside it.
 const FIELD_OF_CODE = {
@@ -37,6 +25,9 @@ export function formErrors(err) {
   ElMessage.error(err.message)
   return {}
 }
+
+/** {field: message} from an error, for forms that say the rest of it themselves. */
+export const fieldsOf = (err) => (err instanceof ApiError ? err.fieldErrors() : {})
 
 /** Run an action and say its API error as a message (for buttons that have no form). */
 export async function attempt(fn, success) {
