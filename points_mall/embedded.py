@@ -10,6 +10,7 @@ import sys
 import threading
 import warnings
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import event
 
@@ -37,7 +38,7 @@ class EmbeddedPostgres:
 
     def url(self) -> str:
         """The URL the app is configured with; the socket folder is checked again on connect."""
-        return f"postgresql+psycopg://postgres@/{DATABASE}?host={self.pgdata}"
+        return f"postgresql+psycopg://postgres@/{DATABASE}?host={quote(str(self.pgdata), safe='/')}"
 
     def start(self) -> dict:
         """Initialise the data dir if new, start the server unless it runs, create the database if
@@ -48,6 +49,9 @@ class EmbeddedPostgres:
             return dict(self._params)
 
     def _start(self) -> dict:
+        if " " in str(self.pgdata):  # the wheel passes the socket folder to postgres unquoted
+            raise RuntimeError(f"the embedded PostgreSQL cannot run from a path with a space ({self.pgdata}): "
+                               "set EMBEDDED_PG_DIR to a folder without one, or DATABASE_URL to a server")
         pgserver = _pgserver()
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         # cleanup_mode=None: the server outlives this process (the next command reuses it) until stop().
@@ -103,10 +107,12 @@ def for_app(app) -> EmbeddedPostgres:
 
 
 def run(server: EmbeddedPostgres, verb: str) -> str:
-    """`start` or `stop` SERVER; what happened, in one line."""
+    """`start` or `stop` SERVER; what happened, to print."""
     if verb == "start":
         params = server.start()
-        return f"PostgreSQL runs from {server.pgdata}: psql -h {params['host']} -p {params['port']} -U postgres {DATABASE}"
+        psql = _pgserver().utils.POSTGRES_VERSIONS[POSTGRES_VERSION] / "psql"
+        return (f"PostgreSQL runs from {server.pgdata}; psql reaches it with\n"
+                f"  {psql} -h {params['host']} -p {params['port']} -U postgres {DATABASE}")
     return f"PostgreSQL stopped ({server.pgdata})" if server.stop() else f"no PostgreSQL runs from {server.pgdata}"
 
 
