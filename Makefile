@@ -1,4 +1,4 @@
-# Two commands: `make run` (demo on SQLite, no Redis) and `make test` (PostgreSQL + Redis).
+# Two commands: `make run` (demo on the embedded PostgreSQL, no Redis) and `make test` (PostgreSQL + Redis).
 PY ?= python3
 # Where `make run` listens, e.g. `make run HOST=0.0.0.0 PORT=8080` to be reached from phones on the LAN.
 HOST ?= 127.0.0.1
@@ -17,7 +17,7 @@ FRONTEND_SRC := $(shell find frontend -path frontend/node_modules -prune -o -typ
 DIST := points_mall/web/dist/.built
 
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
-	cd frontend && npm install --no-audit --no-fund --loglevel=error
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(DIST): frontend/node_modules/.installed $(FRONTEND_SRC)
@@ -34,9 +34,12 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(BIN)/.installed
 
+# Without DATABASE_URL the first command starts PostgreSQL from its wheel (data in instance/pg,
+# docs/database.md); it is stopped however the server ends, Ctrl-C included.
 run: venv frontend
-	$(FLASK) db upgrade
-	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) seed-demo
+	trap '$(BIN)/python -m points_mall.embedded stop' EXIT; trap 'exit 130' INT TERM; \
+	$(FLASK) db upgrade && \
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) seed-demo && \
 	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: venv frontend

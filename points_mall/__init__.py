@@ -2,8 +2,6 @@
 import os
 
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from points_mall.config import Config
 
@@ -31,6 +29,9 @@ def create_app(config=None) -> Flask:
 
     app.url_map.converters["id"] = IdConverter
     extensions.db.init_app(app)
+    if "embedded_db" in app.extensions:
+        with app.app_context():
+            app.extensions["embedded_db"].attach(extensions.db.engine)
     extensions.migrate.init_app(app, extensions.db, directory=MIGRATIONS)
     extensions.api.init_app(app)
     extensions.api.register_converter(IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
@@ -78,13 +79,14 @@ def _trust_proxies(app: Flask) -> None:
 
 def _defaults(app: Flask) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        os.makedirs(app.instance_path, exist_ok=True)
-        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "points_mall.sqlite3")
+        # No DATABASE_URL: PostgreSQL from a wheel, data under instance/pg, started on first connect.
+        from points_mall import embedded
+
+        server = app.extensions["embedded_db"] = embedded.for_app(app)
+        app.config["SQLALCHEMY_DATABASE_URI"] = server.url()
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
-    if uri.startswith("sqlite") and not event.contains(Engine, "connect", _sqlite_pragmas):
-        event.listen(Engine, "connect", _sqlite_pragmas)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     # X-RateLimit-* on every answer would cost two more Redis round trips per request (the limiter
     # reads the window back after counting the hit); a refusal still says Retry-After (errors.py).
@@ -94,12 +96,3 @@ def _defaults(app: Flask) -> None:
     # meanwhile (the limits still hold per process) and goes back to Redis when it answers again.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
 
-
-def _sqlite_pragmas(conn, _record):
-    """SQLite leaves foreign keys off and writers waiting for nobody; the embedded default wants both."""
-    if type(conn).__module__.startswith("sqlite3"):
-        cursor = conn.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.close()

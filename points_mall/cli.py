@@ -1,8 +1,8 @@
-"""flask commands: seed-demo, create-admin, import-members, ledger-verify."""
+"""flask commands: seed-demo, create-admin, import-members, ledger-verify, embedded-db start|stop."""
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from points_mall.errors import DomainError
@@ -16,7 +16,7 @@ from points_mall.accounts.auth import hash_password
 
 def register(app: Flask) -> None:
     for command in (create_admin, import_members, ledger_verify, seed_demo, expire_redemptions, worker, settle_year,
-                    lapse_notices, board_rebuild):
+                    lapse_notices, board_rebuild, embedded_db):
         app.cli.add_command(command)
 
 
@@ -129,11 +129,32 @@ def lapse_notices():
 @with_appcontext
 def worker():
     """The RQ worker and scheduler (needs REDIS_URL): expiry of unclaimed orders, notifications."""
-    from flask import current_app
-
     from points_mall.jobs import run_worker
 
     if current_app.extensions["pm_redis"] is None:
         click.echo("REDIS_URL is not set: on the embedded default the web process runs the jobs itself", err=True)
         sys.exit(1)
     run_worker(current_app._get_current_object())
+
+
+@click.group("embedded-db")
+def embedded_db():
+    """The embedded default's PostgreSQL (DATABASE_URL unset), its data in instance/pg."""
+
+
+@embedded_db.command("start")
+@with_appcontext
+def embedded_db_start():
+    """Start it (initdb first if the data dir is new) unless it runs; say how to reach it with psql."""
+    from points_mall import embedded
+
+    click.echo(embedded.run(embedded.for_app(current_app), "start"))
+
+
+@embedded_db.command("stop")
+@with_appcontext
+def embedded_db_stop():
+    """Stop it if it runs (`make run` does when the server exits)."""
+    from points_mall import embedded
+
+    click.echo(embedded.run(embedded.for_app(current_app), "stop"))

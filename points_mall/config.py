@@ -9,8 +9,10 @@ def _env_int(name: str, default: int) -> int:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me-in-production")
-    # None means "a SQLite file under instance/", resolved by the factory.
+    # None means the embedded default: PostgreSQL from a wheel with its data in EMBEDDED_PG_DIR
+    # (None: instance/pg), started by the first connection (points_mall/embedded.py, docs/database.md).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    EMBEDDED_PG_DIR = os.environ.get("EMBEDDED_PG_DIR") or None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

@@ -1,5 +1,6 @@
-"""The embedded default, as `make run` starts it: SQLite, no Redis, the migrations, the demo park,
-and a real server answering HTTP."""
+"""The embedded default, as `make run` starts it: no DATABASE_URL, no Redis; PostgreSQL from its wheel
+started by the first command and reused by the next, the migrations, the demo park, a real server
+answering HTTP, and nothing left running once it is stopped."""
 import os
 import socket
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,24 +25,63 @@ def free_port():
         return s.getsockname()[1]
 
 
-def test_the_demo_runs_on_sqlite_without_redis(tmp_path):
+def postmaster(pgdata):
+    """The pid of the server running from PGDATA, or None."""
+    pid_file = pgdata / "postmaster.pid"
+    if not pid_file.exists():
+        return None
+    pid = int(pid_file.read_text().split()[0])
+    return pid if psutil.pid_exists(pid) else None
+
+
+def alive(pids):
+    def running(pid):
+        try:
+            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    return [pid for pid in pids if running(pid)]
+
+
+def test_the_demo_runs_on_the_embedded_postgresql_without_redis(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'pm.sqlite3'}"
-    assert flask(env, "db", "upgrade").returncode == 0
+    pgdata = tmp_path / "pg"  # never the developer's instance/pg
+    env["EMBEDDED_PG_DIR"] = str(pgdata)
+    try:
+        demo_runs(env, pgdata)
+    finally:
+        pid = postmaster(pgdata)
+        server = [pid, *(p.pid for p in psutil.Process(pid).children(recursive=True))] if pid else []
+        stopped = flask(env, "embedded-db", "stop")
+        left = alive(server)
+        for pid in left:  # a failed stop must not leave a server behind the test
+            psutil.Process(pid).kill()
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout, stopped.stderr
+    assert server and not left, "PostgreSQL processes outlived the stop"
+    assert postmaster(pgdata) is None
+
+
+def demo_runs(env, pgdata):
+    upgraded = flask(env, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    server = postmaster(pgdata)
+    assert server, "the first command started no server"
     seeded = flask(env, "seed-demo")
     assert seeded.returncode == 0, seeded.stderr
     assert "admin-demo-2026" in seeded.stdout
     assert "already present" in flask(env, "seed-demo").stdout
     assert flask(env, "ledger-verify").returncode == 0
+    assert postmaster(pgdata) == server, "each command must reuse the running server, not start its own"
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "flask", "--app", "points_mall", "run", "--port", str(port)],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    web = subprocess.Popen([sys.executable, "-m", "flask", "--app", "points_mall", "run", "--port", str(port)],
+                           cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90  # a loaded machine takes a while to import the app
         while True:
-            assert server.poll() is None, "the server exited"
+            assert web.poll() is None, "the server exited"
             try:
                 requests.get(base + "/healthz", timeout=1)
                 break
@@ -65,6 +106,7 @@ def test_the_demo_runs_on_sqlite_without_redis(tmp_path):
         assert report["redeemers"] > 30 and report["headline"].startswith(f"{report['redeemers']}人兑换物品，价值")
         assert {f["name"] for f in report["by_funding_source"]} >= {"高新区企业社区综合党委"}
     finally:
-        server.terminate()
-        server.wait(10)
+        web.terminate()
+        web.wait(10)
     assert flask(env, "ledger-verify").returncode == 0
+    assert postmaster(pgdata) == server
