@@ -317,10 +317,10 @@ def test_exports_keep_the_scope(client, park, entries):
 
 # --- the embedded default ---------------------------------------------------------------------------
 
-SQLITE_SCRIPT = r'''
+EMBEDDED_SCRIPT = r'''
 import sys
 from points_mall import create_app
-app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + sys.argv[1], "REDIS_URL": None, "TESTING": True,
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "REDIS_URL": None, "TESTING": True,
                   "RATELIMIT_STORAGE_URI": "memory://"})
 with app.app_context():
     from flask_migrate import upgrade
@@ -351,15 +351,22 @@ print("ok", len(seen))
 '''
 
 
-def test_the_archive_works_on_the_embedded_default(tmp_path):
-    """SQLite, no Redis, as `make run` starts it: search, the member page, every ledger page once, export."""
+def test_the_archive_works_on_the_embedded_default():
+    """A database of its own, no Redis, as `make run` starts it: search, the member page, every ledger page
+    once, export."""
     import os
     import subprocess
     import sys
     from pathlib import Path
 
+    from points_mall.config import TestConfig
+
+    from .conftest import _recreate_database
+
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))}
-    done = subprocess.run([sys.executable, "-c", SQLITE_SCRIPT, str(tmp_path / "pm.sqlite3")], env=env,
+    url = TestConfig.SQLALCHEMY_DATABASE_URI + "_embedded"
+    _recreate_database(url)
+    done = subprocess.run([sys.executable, "-c", EMBEDDED_SCRIPT, url], env=env,
                           cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.startswith("ok")

@@ -210,21 +210,19 @@ def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at:
 
 def _record_success(activity, checkin_row: dict, attempt: dict) -> dict:
     """The points, the check-in row (its unique pair refuses a second check-in right here) and the
-    attempt holding the answer. On PostgreSQL with a rule, all of it is the ledger's one statement."""
+    attempt holding the answer. With a rule, all of it is the ledger's one statement."""
     member_id = checkin_row["member_id"]
-    if activity.rule is not None and posting.on_postgresql():
+    if activity.rule is not None:
         posted = _award(activity, checkin_row, (_CHECKIN_TAIL, {
             **{f"c_{k}": v for k, v in checkin_row.items()}, **{f"a_{k}": v for k, v in attempt.items()},
             "title": activity.title}))
         entry = posted.get(member_id)
         return _answer(activity, member_id, posted.tail_id, entry.delta_score if entry else 0,
                        entry.spendable_after if entry else posted.balances[member_id], checkin_row["late_upload"])
-    entry = _award(activity, checkin_row).get(member_id) if activity.rule is not None else None
-    points = entry.delta_score if entry else 0
-    spendable = entry.spendable_after if entry else db.session.get(Balance, member_id).spendable
-    checkin_id = db.session.execute(insert(Checkin).values({**checkin_row, "points": points})
+    spendable = db.session.get(Balance, member_id).spendable
+    checkin_id = db.session.execute(insert(Checkin).values({**checkin_row, "points": 0})
                                     .returning(Checkin.id)).scalar_one()
-    result = _answer(activity, member_id, checkin_id, points, spendable, checkin_row["late_upload"])
+    result = _answer(activity, member_id, checkin_id, 0, spendable, checkin_row["late_upload"])
     db.session.execute(insert(ScanAttempt).values(**attempt, response=result))
     return result
 
@@ -294,7 +292,7 @@ _CHECKIN_TAIL = """, tail_row AS (
     )"""
 
 
-def _award(activity, checkin_row: dict, tail: tuple[str, dict] | None = None) -> posting.Postings:
+def _award(activity, checkin_row: dict, tail: tuple[str, dict]) -> posting.Postings:
     """The activity's rule, through the ledger, once per member and activity (the idempotency key)."""
     notice = posting.Notice("points_changed", "签到成功", f"{activity.title}：获得", {"activity_id": activity.id})
     return posting.apply_rule([checkin_row["member_id"]], activity.rule, key_prefix=f"checkin:{activity.id}:",

@@ -168,12 +168,10 @@ def build(org: Org, year: int, dimension: str | None) -> bool:
     if not _script(_START)(keys=[lock, changes, _listing(org.id)], args=[token, LOCK_MS, f"{year}:{dimension or 'total'}"]):
         return False
     board = scored(org, year, dimension)
-    engine = db.engine
-    options = {"stream_results": True}
-    if engine.dialect.name == "postgresql":
-        options["isolation_level"] = "REPEATABLE READ"  # one snapshot for the rows and the log's check
+    # One snapshot (REPEATABLE READ) for the rows and the log's check.
+    options = {"stream_results": True, "isolation_level": "REPEATABLE READ"}
     try:
-        with engine.connect().execution_options(**options) as conn, conn.begin():
+        with db.engine.connect().execution_options(**options) as conn, conn.begin():
             rows = conn.execute(select(board.c.id, board.c.score))
             while chunk := rows.fetchmany(CHUNK):
                 client.zadd(temp, {_member(r.id): r.score for r in chunk})

@@ -83,7 +83,7 @@ def propose(actor: Actor, member_ids: list[int], rule_code: str, reason: str,
     award = Award(rule_id=rule.id, reason=reason, proposer=actor.key, status="applied" if at_once else "pending",
                   decided_by=actor.key if at_once else None, decided_at=utcnow() if at_once else None,
                   idempotency_key=f"{actor.key}:{idempotency_key}" if idempotency_key else None)
-    if not (at_once and posting.on_postgresql()):  # there, the posting statement writes the lines
+    if not at_once:  # else the posting statement writes the lines
         award.lines = [AwardLine(member_id=m.id) for m in members]
     db.session.add(award)
     try:
@@ -107,18 +107,12 @@ def _same_request(earlier: Award, member_ids: list[int], rule_code: str, reason:
 
 
 def _apply(award: Award, rule: Rule, member_ids: list[int]) -> None:
-    """Post the rule to every member of the award at once (posting.apply_rule: one statement on
-    PostgreSQL, locks taken in member-id order) and record each line's outcome."""
+    """Post the rule to every member of the award at once (posting.apply_rule: one statement,
+    locks taken in member-id order) and record each line's outcome."""
     verb = "获得" if rule.points > 0 else "扣除"
     notice = posting.Notice("points_changed", f"积分{verb}", f"{rule.name}：{verb}", {"award_id": award.id})
-    on_pg = posting.on_postgresql()
-    posted = posting.apply_rule(member_ids, rule, key_prefix=f"award:{award.id}:", source=("award", award.id),
-                                actor=award.proposer, reason=award.reason, notice=notice,
-                                award_id=award.id if on_pg else None)
-    if not on_pg:
-        for line in award.lines:
-            entry = posted.get(line.member_id)
-            line.outcome, line.points = ("applied", entry.delta_score) if entry else ("cap_reached", 0)
+    posting.apply_rule(member_ids, rule, key_prefix=f"award:{award.id}:", source=("award", award.id),
+                       actor=award.proposer, reason=award.reason, notice=notice, award_id=award.id)
 
 
 def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award, Rule]:

@@ -6,7 +6,7 @@ use case that called them commits once at its end.
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import and_, func, or_, select, text
 
 from points_mall.errors import Conflict, DomainError, NotFound
 from points_mall.extensions import db
@@ -18,8 +18,8 @@ from points_mall.board import board_cache
 from points_mall.year import periods
 from points_mall.people.access import Actor, require_root
 from points_mall.common.clock import local_year, period_bounds, utcnow
-from points_mall.points.posting import on_postgresql, refuse_inactive, refuse_retired
-from points_mall.common.tx import committed, insert_or_add
+from points_mall.points.posting import refuse_inactive, refuse_retired
+from points_mall.common.tx import committed
 
 
 def insufficient_points(needed: int, spendable: int | None = None) -> DomainError:
@@ -41,23 +41,6 @@ def lock_balance(member_id: int) -> int:
     return spendable
 
 
-def _move_spendable(member_id: int, delta: int) -> int | None:
-    """The conditional UPDATE: applies delta unless it would take the balance below 0."""
-    if delta == 0:
-        return 0
-    return db.session.execute(
-        update(Balance)
-        .where(Balance.member_id == member_id, Balance.spendable + delta >= 0)
-        .values(spendable=Balance.spendable + delta)
-        .returning(Balance.spendable)
-    ).scalar_one_or_none()
-
-
-def _add_score(member_id: int, year: int, dimension: str, delta: int) -> None:
-    insert_or_add(Score, ["member_id", "year", "dimension"],
-                  {"member_id": member_id, "year": year, "dimension": dimension, "score": delta}, "score")
-
-
 def write(member_id: int, *, kind: str, delta_score: int, delta_spendable: int, key: str,
           dimension: str | None = None, rule_id: int | None = None, rule_version: int | None = None,
           source: tuple[str | None, int | None] = (None, None), actor: str | None = None, reason: str = "",
@@ -74,20 +57,11 @@ def write(member_id: int, *, kind: str, delta_score: int, delta_spendable: int, 
                late_correction=late_correction, source_type=source[0], source_id=source[1], idempotency_key=key, actor=actor,
                reason=reason, occurred_at=occurred_at, created_at=utcnow(), reverses_id=reverses_id)
     entry = LedgerEntry(**row)
-    if on_postgresql():
-        # One statement for the entry, the balance and the score (a data-modifying CTE).
-        found = db.session.execute(_write_statement(bool(delta_spendable), bool(delta_score)), row).first()
-        if found is None:
-            raise insufficient_points(-delta_spendable)
-        entry.id, after = found
-    else:
-        # A Core insert: entries are never changed after, so the unit of work has nothing to track.
-        entry.id = db.session.execute(insert(LedgerEntry).values(row).returning(LedgerEntry.id)).scalar_one()
-        after = _move_spendable(member_id, delta_spendable)
-        if after is None:
-            raise insufficient_points(-delta_spendable)
-        if delta_score:
-            _add_score(member_id, entry.year, dimension, delta_score)
+    # One statement for the entry, the balance and the score (a data-modifying CTE).
+    found = db.session.execute(_write_statement(bool(delta_spendable), bool(delta_score)), row).first()
+    if found is None:
+        raise insufficient_points(-delta_spendable)
+    entry.id, after = found
     entry.spendable_after = after if delta_spendable else None  # saves the caller a read
     board_cache.moved(member_id, entry.year, dimension, delta_score, entry.id)
     return entry
@@ -95,7 +69,7 @@ def write(member_id: int, *, kind: str, delta_score: int, delta_spendable: int, 
 
 @lru_cache(maxsize=None)
 def _write_statement(moves_spendable: bool, moves_score: bool):
-    """_write on PostgreSQL: the conditional balance UPDATE, then the entry only if it passed, then the score."""
+    """write's statement: the conditional balance UPDATE, then the entry only if it passed, then the score."""
     balance = ("UPDATE balance SET spendable = spendable + CAST(:delta_spendable AS integer) "
                "WHERE member_id = :member_id AND spendable + CAST(:delta_spendable AS integer) >= 0 "
                "RETURNING spendable") if moves_spendable else "SELECT CAST(NULL AS integer) AS spendable"

@@ -5,8 +5,7 @@ order (so concurrent postings never deadlock), works out each member's points (t
 deduction what is spendable), then writes the entries, the balances, the scores and the
 notifications. A capped rule first locks the balances in a statement of its own: the cap is read
 from the entries, and only a statement begun after the locks were granted sees the entries of
-whoever held them before (READ COMMITTED takes a snapshot per statement). Elsewhere (SQLite, the
-embedded default) the same rules are applied member by member with portable statements.
+whoever held them before (READ COMMITTED takes a snapshot per statement).
 """
 import json
 from dataclasses import dataclass
@@ -52,25 +51,18 @@ class Notice:
     data: dict
 
 
-def on_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def apply_rule(member_ids: list[int], rule: Rule, *, key_prefix: str, source: tuple[str | None, int | None],
                actor: str | None, reason: str = "", occurred_at: datetime | None = None,
                notice: Notice | None = None, award_id: int | None = None,
                tail: tuple[str, dict] | None = None) -> Postings:
     """Award (or deduct) a rule's points to every member, within its cap; a member whose cap is
     reached is left out of the answer. Each entry's idempotency key is key_prefix + member id.
-    award_id: on PostgreSQL the same statement writes (or updates) the award's lines with each outcome;
-    elsewhere the caller records them. tail: (SQL, params) of more CTEs for the same statement, reading
-    input/plan/e/b, one of them named tail_row with an id column (PostgreSQL only)."""
+    award_id: the same statement writes (or updates) the award's lines with each outcome. tail: (SQL, params)
+    of more CTEs for the same statement, reading input/plan/e/b, one of them named tail_row with an id column."""
     ids = sorted(set(member_ids))
     occurred_at = occurred_at or utcnow()
     refuse_retired(rule)
     periods.refuse_if_final(ids, occurred_at)  # back-dated only: a posting dated now costs nothing
-    if not on_postgresql():
-        return _portable(ids, rule, key_prefix, source, actor, reason, occurred_at, notice)
     capped = bool(rule.cap_period and rule.cap is not None)
     params = dict(ids=ids, points=rule.points, rule_id=rule.id, rule_version=rule.version, dimension=rule.dimension,
                   year=local_year(occurred_at), source_type=source[0], source_id=source[1], key_prefix=key_prefix,
@@ -202,22 +194,3 @@ def _compact(sql: str):
     up to 4 kB only, and this one is sent for every check-in."""
     return text(" ".join(sql.split()))
 
-
-def _portable(ids, rule, key_prefix, source, actor, reason, occurred_at, notice) -> Postings:
-    """Member by member, through the ledger's single-member path (any database)."""
-    from points_mall.points import ledger
-    from points_mall.notify import notify
-
-    posted = Postings()
-    posted.balances = {}
-    for member_id in ids:  # in member-id order, like the CTE's locks
-        entry = ledger.apply_rule(member_id, rule, key=f"{key_prefix}{member_id}", source=source, actor=actor,
-                                 reason=reason, occurred_at=occurred_at)
-        if entry is None:
-            continue
-        posted[member_id] = Posted(member_id, entry.id, entry.delta_score, entry.delta_spendable,
-                                   entry.spendable_after)
-        if notice is not None:
-            notify.emit(notice.event, notice.title, f"{notice.body_prefix}{abs(entry.delta_score)}分",
-                        member_id=member_id, data={"entry_id": entry.id, **notice.data})
-    return posted

@@ -6,7 +6,8 @@ only then looks for entries already written (a statement begun after the lock se
 """
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
 
 from points_mall.errors import DomainError, NotFound
 from points_mall.extensions import db
@@ -19,7 +20,6 @@ from points_mall.people.access import SYSTEM, Actor, get_org, require_org, requi
 from points_mall.common.clock import local_year, utcnow
 from points_mall.year.lapse import (
     MODE_NAMES, expire_key, expired_in, figures, lapse_day, policies_by_org, turn_of_year)
-from points_mall.points.posting import on_postgresql
 from points_mall.common.tx import committed
 
 BATCH = 500
@@ -152,9 +152,8 @@ def settle_year(actor: Actor, year: int, org_id: int | None = None, trigger: str
 
 
 def _settle_batch(year: int, orgs: list[Org], member_ids: list[int], actor: str) -> tuple[int, int, int]:
-    if on_postgresql():
-        db.session.execute(text("SELECT member_id FROM balance WHERE member_id = ANY(CAST(:ids AS integer[])) "
-                                "ORDER BY member_id FOR UPDATE"), {"ids": member_ids})
+    db.session.execute(text("SELECT member_id FROM balance WHERE member_id = ANY(CAST(:ids AS integer[])) "
+                            "ORDER BY member_id FOR UPDATE"), {"ids": member_ids})
     done = expired_in(year, member_ids)  # read after the locks: a run that held them has committed
     expired = points = 0
     told = []
@@ -225,16 +224,13 @@ def send_notices(now=None) -> int:
 
 
 def _notice_batch(year: int, orgs: list[Org], member_ids: list[int]) -> int:
-    from sqlalchemy.dialects import postgresql, sqlite
-
     lapsing = {f.member_id: f for f in figures(year, orgs, member_ids) if f.lapse > 0}
     if not lapsing:
         return 0
     now = utcnow()
-    dialect = postgresql if on_postgresql() else sqlite
     # The primary key (member, year) makes a second job, or a second tick, skip who was told already:
     # only the rows that went in are told.
-    told = db.session.scalars(dialect.insert(SettlementNotice).values(
+    told = db.session.scalars(insert(SettlementNotice).values(
         [{"member_id": m, "year": year, "points": f.lapse, "notified_at": now} for m, f in lapsing.items()])
         .on_conflict_do_nothing().returning(SettlementNotice.member_id)).all()
     _emit_all("points_lapsing", "积分即将到期", [
