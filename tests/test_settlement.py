@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from points_mall.extensions import db
 from points_mall.points import ledger
+from points_mall.points.models import LedgerEntry
 from points_mall.year import settlement
 from points_mall.people.access import SYSTEM
 
@@ -21,13 +22,15 @@ def at(y, m, d, h=10):
 
 
 def earn(member_id, points, when, tag=""):
-    ledger.write(member_id, kind="award", dimension="service", delta_score=points, delta_spendable=points,
-                  key=f"t-earn:{member_id}:{when.isoformat()}:{points}:{tag}", occurred_at=when, reason="测试奖励")
+    ledger.post(LedgerEntry(member_id=member_id, kind="award", dimension="service", delta_score=points,
+                            delta_spendable=points, idempotency_key=f"t-earn:{member_id}:{when.isoformat()}:{points}:{tag}",
+                            occurred_at=when, reason="测试奖励"))
 
 
 def take(member_id, points, when, tag=""):
-    ledger.write(member_id, kind="redeem", delta_score=0, delta_spendable=-points,
-                  key=f"t-take:{member_id}:{when.isoformat()}:{points}:{tag}", occurred_at=when, reason="测试兑换")
+    ledger.post(LedgerEntry(member_id=member_id, kind="redeem", delta_spendable=-points,
+                            idempotency_key=f"t-take:{member_id}:{when.isoformat()}:{points}:{tag}", occurred_at=when,
+                            reason="测试兑换"))
 
 
 def put_policy(client, park, org_id, who="admin", **body):

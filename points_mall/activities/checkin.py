@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import Boolean, Integer, String, bindparam, case, func, insert, literal, null, select, text, update
+from sqlalchemy.sql.expression import CTE
 from sqlalchemy.orm import joinedload
 
 from points_mall.errors import DomainError
@@ -17,7 +18,7 @@ from points_mall.activities.models import Activity, Checkin, ScanAttempt
 from points_mall.points.models import Balance, Rule
 from points_mall.people.models import Member
 from points_mall.activities import codes
-from points_mall.points import posting
+from points_mall.points import ledger, notices
 from points_mall.people.access import Actor, require_org
 from points_mall.common.clock import utcnow
 from points_mall.common.tx import committed
@@ -210,27 +211,65 @@ def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at:
 
 def _record_success(activity, checkin_row: dict, attempt: dict) -> dict:
     """The points, the check-in row (its unique pair refuses a second check-in right here) and the
-    attempt holding the answer. With a rule, all of it is the ledger's one statement."""
+    attempt holding the answer, in one statement: with a rule, the ledger's, with these rows added."""
+    params = {**{f"checkin_{k}": v for k, v in checkin_row.items()},
+              **{f"attempt_{k}": v for k, v in attempt.items()}, "title": activity.title}
+    if activity.rule is None:
+        return db.session.execute(_UNPOSTED, params).scalar_one()
     member_id = checkin_row["member_id"]
-    if activity.rule is not None:
-        posted = _award(activity, checkin_row, (_CHECKIN_TAIL, {
-            **{f"c_{k}": v for k, v in checkin_row.items()}, **{f"a_{k}": v for k, v in attempt.items()},
-            "title": activity.title}))
-        entry = posted.get(member_id)
-        return _answer(activity, member_id, posted.tail_id, entry.delta_score if entry else 0,
-                       entry.spendable_after if entry else posted.balances[member_id], checkin_row["late_upload"])
-    spendable = db.session.get(Balance, member_id).spendable
-    checkin_id = db.session.execute(insert(Checkin).values({**checkin_row, "points": 0})
-                                    .returning(Checkin.id)).scalar_one()
-    result = _answer(activity, member_id, checkin_id, 0, spendable, checkin_row["late_upload"])
-    db.session.execute(insert(ScanAttempt).values(**attempt, response=result))
-    return result
+    posted = ledger.apply_rule(
+        [member_id], activity.rule, key_prefix=f"checkin:{activity.id}:", source=("activity", activity.id),
+        actor=checkin_row["actor"], reason=activity.title, occurred_at=checkin_row["scanned_at"], rows=_posted_rows,
+        params={**params, **notices.notice("签到成功", f"{activity.title}：获得", {"activity_id": activity.id})})
+    return posted.read["answer"]
 
 
-def _answer(activity, member_id, checkin_id, points, spendable, late_upload) -> dict:
-    """What a successful check-in answers (and its attempt keeps, for a retry): keys in this order."""
-    return {"activity": {"id": activity.id, "title": activity.title}, "member_id": member_id,
-            "checkin_id": checkin_id, "points": points, "spendable": spendable, "late_upload": late_upload}
+def _rows(source, member_id, points, spendable) -> tuple[CTE, CTE]:
+    """The check-in row and its attempt, for the member of `source` with these points and spendable balance.
+    The attempt keeps the answer (a retry gets it as it was), built here, by the database, with the ids it
+    writes: the one definition of what a successful check-in answers."""
+    row = (select(*(bindparam(f"checkin_{name}", type_=Checkin.__table__.c[name].type) for name in _CHECKIN),
+                  member_id, points).select_from(source))
+    checkin = (insert(Checkin).from_select([*_CHECKIN, "member_id", "points"], row)
+               .returning(Checkin.id, Checkin.member_id, Checkin.points).cte("checkin_row"))
+    answer = func.json_build_object(
+        "activity", func.json_build_object("id", bindparam("checkin_activity_id", type_=Integer),
+                                           "title", bindparam("title", type_=String)),
+        "member_id", checkin.c.member_id, "checkin_id", checkin.c.id, "points", checkin.c.points,
+        "spendable", spendable, "late_upload", bindparam("checkin_late_upload", type_=Boolean))
+    stored = select(*(bindparam(f"attempt_{name}", type_=ScanAttempt.__table__.c[name].type) for name in _ATTEMPT),
+                    checkin.c.member_id, answer).select_from(source.join(checkin, checkin.c.member_id == member_id))
+    attempt = (insert(ScanAttempt).from_select([*_ATTEMPT, "member_id", "response"], stored)
+               .returning(ScanAttempt.response).cte("attempt_row"))
+    return checkin, attempt
+
+
+_CHECKIN = ("activity_id", "method", "scanned_at", "recorded_at", "late_upload", "actor")
+_ATTEMPT = ("activity_id", "actor", "nonce_key", "method", "outcome", "reason", "status", "scanned_at", "recorded_at")
+
+
+def _posted_rows(parts: ledger.Parts) -> ledger.Rows:
+    """In the ledger's statement: the check-in with the points posted (none when the cap is reached), the
+    spendable balance after them (or as it was), the attempt and the member's notification."""
+    locked, plan, moved = parts.locked, parts.plan, parts.moved
+    source = (locked.outerjoin(plan, plan.c.member_id == locked.c.member_id)
+              .outerjoin(moved, moved.c.member_id == locked.c.member_id))
+    spendable = case((plan.c.member_id.is_(None), locked.c.spendable), (plan.c.delta_spendable == 0, null()),
+                     else_=moved.c.spendable)
+    checkin, attempt = _rows(source, locked.c.member_id, func.coalesce(plan.c.delta_score, 0), spendable)
+    return ledger.Rows((checkin, attempt, notices.points_changed(parts)),
+                       {"answer": select(attempt.c.response).scalar_subquery()})
+
+
+def _unposted():
+    """Without a rule: the check-in and its attempt, no points."""
+    balance = (select(Balance.member_id, Balance.spendable)
+               .where(Balance.member_id == bindparam("checkin_member_id", type_=Integer)).cte("balance"))
+    checkin, attempt = _rows(balance, balance.c.member_id, literal(0), balance.c.spendable)
+    return select(attempt.c.response).add_cte(checkin)
+
+
+_UNPOSTED = _unposted()
 
 
 def _activity_and_member(activity_id: int, member_id: int):
@@ -263,38 +302,3 @@ _ACTIVITY_AND_MEMBER = text(
     "WHERE a.id = :activity_id"
 ).columns(**{f: getattr(Activity, f).type for f in _ACTIVITY_FIELDS},
            **{f"rule_{f}": getattr(Rule, f).type for f in ("points", "cap", "active", "version")})
-
-
-# The check-in row and its attempt, in the ledger's statement (posting.apply_rule's tail). The answer
-# is built here as _answer builds it, keys in the same order (json keeps them), so a retry gets it as it was.
-_CHECKIN_TAIL = """, tail_row AS (
-        INSERT INTO checkin (activity_id, member_id, method, scanned_at, recorded_at, late_upload, actor, points)
-        SELECT CAST(:c_activity_id AS integer), i.member_id, CAST(:c_method AS varchar),
-               CAST(:c_scanned_at AS timestamptz), CAST(:c_recorded_at AS timestamptz),
-               CAST(:c_late_upload AS boolean), CAST(:c_actor AS varchar), COALESCE(p.delta_score, 0)
-        FROM input i LEFT JOIN plan p USING (member_id)
-        RETURNING id, member_id, points
-    ), attempt_row AS (
-        INSERT INTO scan_attempt (activity_id, member_id, actor, nonce_key, method, outcome, reason, status,
-                                  response, scanned_at, recorded_at)
-        SELECT CAST(:a_activity_id AS integer), t.member_id, CAST(:a_actor AS varchar), CAST(:a_nonce_key AS varchar),
-               CAST(:a_method AS varchar), CAST(:a_outcome AS varchar), CAST(:a_reason AS varchar),
-               CAST(:a_status AS integer),
-               json_build_object(
-                   'activity', json_build_object('id', CAST(:c_activity_id AS integer), 'title', CAST(:title AS text)),
-                   'member_id', t.member_id, 'checkin_id', t.id, 'points', t.points,
-                   'spendable', CASE WHEN p.member_id IS NULL THEN i.spendable
-                                     WHEN p.delta_spendable = 0 THEN NULL ELSE b.spendable END,
-                   'late_upload', CAST(:c_late_upload AS boolean)),
-               CAST(:a_scanned_at AS timestamptz), CAST(:a_recorded_at AS timestamptz)
-        FROM tail_row t JOIN input i USING (member_id) LEFT JOIN plan p USING (member_id)
-             LEFT JOIN b USING (member_id)
-    )"""
-
-
-def _award(activity, checkin_row: dict, tail: tuple[str, dict]) -> posting.Postings:
-    """The activity's rule, through the ledger, once per member and activity (the idempotency key)."""
-    notice = posting.Notice("points_changed", "签到成功", f"{activity.title}：获得", {"activity_id": activity.id})
-    return posting.apply_rule([checkin_row["member_id"]], activity.rule, key_prefix=f"checkin:{activity.id}:",
-                              source=("activity", activity.id), actor=checkin_row["actor"], reason=activity.title,
-                              occurred_at=checkin_row["scanned_at"], notice=notice, tail=tail)

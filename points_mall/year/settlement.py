@@ -16,6 +16,7 @@ from points_mall.year.models import SettlementNotice, SettlementPolicy, Settleme
 from points_mall.common.fields import mask_phone
 from points_mall.audit import trail as audit
 from points_mall.points import ledger
+from points_mall.points.models import LedgerEntry
 from points_mall.people.access import SYSTEM, Actor, get_org, require_org, require_role, require_root
 from points_mall.common.clock import local_year, utcnow
 from points_mall.year.lapse import (
@@ -162,9 +163,10 @@ def _settle_batch(year: int, orgs: list[Org], member_ids: list[int], actor: str)
             continue
         # Dated when written, after the turn: a back-dated entry could fall into a period made final by a
         # 公示 since, and an expiry is no correction of that period. The spendable balance alone moves.
-        entry = ledger.write(f.member_id, kind="expire", delta_score=0, delta_spendable=-f.lapse,
-                              key=expire_key(year, f.member_id), source=("settlement", year), actor=actor,
-                              reason=f"{year}年度结算：积分到期", year=year)
+        entry = LedgerEntry(member_id=f.member_id, kind="expire", delta_spendable=-f.lapse,
+                            idempotency_key=expire_key(year, f.member_id), source_type="settlement", source_id=year,
+                            actor=actor, reason=f"{year}年度结算：积分到期", year=year)
+        ledger.post(entry)
         told.append((f.member_id, f"按{year}年度结算规则，您有{f.lapse}分超市积分已于{year + 1}年1月1日到期。"
                                   f"{f.why(year)}", {"entry_id": entry.id, "year": year, "points": f.lapse}))
         expired, points = expired + 1, points + f.lapse
