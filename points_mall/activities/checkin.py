@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import Boolean, Integer, String, bindparam, case, func, insert, literal, null, select, text, update
+from sqlalchemy import Boolean, Integer, String, bindparam, case, func, insert, literal_column, null, select, text, \
+    update
 from sqlalchemy.sql.expression import CTE
 from sqlalchemy.orm import joinedload
 
@@ -19,6 +20,7 @@ from points_mall.points.models import Balance, Rule
 from points_mall.people.models import Member
 from points_mall.activities import codes
 from points_mall.points import ledger, notices
+from points_mall.points.ledger.statement import ZERO, bare, sql_text
 from points_mall.people.access import Actor, require_org
 from points_mall.common.clock import utcnow
 from points_mall.common.tx import committed
@@ -98,8 +100,8 @@ def _attempt(actor_key: str, nonce: str, method: str, perform, activity_id=None,
     try:
         # A unique-key clash: this nonce was answered before, or the member is already checked in.
         with committed("already_checked_in"):
-            activity, checkin_row, record = perform()
-            result = _record_success(activity, checkin_row, dict(record, actor=actor_key, nonce_key=nonce_key))
+            activity, checkin_row = perform()
+            result = _record_success(activity, checkin_row, nonce_key)
         return result
     except DomainError as e:
         error = e
@@ -180,7 +182,7 @@ def _check_place(activity: Activity, location) -> None:
 
 
 def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at: datetime,
-              location=(None, None), trusted_place: bool = False) -> tuple[SimpleNamespace, dict, dict]:
+              location=(None, None), trusted_place: bool = False) -> tuple[SimpleNamespace, dict]:
     """The checks; the points, the check-in row and its attempt are written by _record_success."""
     activity, member = _activity_and_member(activity_id, member_id)
     if member is None:
@@ -204,16 +206,13 @@ def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at:
     now = utcnow()
     row = dict(activity_id=activity_id, member_id=member_id, method=method, scanned_at=at, recorded_at=now,
                late_upload=now - at > LATE_AFTER, actor=actor_key)
-    record = dict(activity_id=activity_id, member_id=member_id, method=method, outcome="ok", reason="ok",
-                  status=200, scanned_at=at, recorded_at=now)
-    return activity, row, record
+    return activity, row
 
 
-def _record_success(activity, checkin_row: dict, attempt: dict) -> dict:
+def _record_success(activity, checkin_row: dict, nonce_key: str) -> dict:
     """The points, the check-in row (its unique pair refuses a second check-in right here) and the
     attempt holding the answer, in one statement: with a rule, the ledger's, with these rows added."""
-    params = {**{f"checkin_{k}": v for k, v in checkin_row.items()},
-              **{f"attempt_{k}": v for k, v in attempt.items()}, "title": activity.title}
+    params = {**{f"c_{k}": v for k, v in checkin_row.items()}, "nonce_key": nonce_key, "title": activity.title}
     if activity.rule is None:
         return db.session.execute(_UNPOSTED, params).scalar_one()
     member_id = checkin_row["member_id"]
@@ -225,27 +224,31 @@ def _record_success(activity, checkin_row: dict, attempt: dict) -> dict:
 
 
 def _rows(source, member_id, points, spendable) -> tuple[CTE, CTE]:
-    """The check-in row and its attempt, for the member of `source` with these points and spendable balance.
-    The attempt keeps the answer (a retry gets it as it was), built here, by the database, with the ids it
-    writes: the one definition of what a successful check-in answers."""
-    row = (select(*(bindparam(f"checkin_{name}", type_=Checkin.__table__.c[name].type) for name in _CHECKIN),
-                  member_id, points).select_from(source))
+    """The check-in row and its attempt (succeeded) for the member of `source`, a FROM clause of one row,
+    with these points and spendable balance. The attempt keeps the answer, so a retry gets it as it was:
+    built here, by the database, with the ids it writes, the one definition of what a check-in answers."""
+    row = bare(select(*(bindparam(f"c_{name}", type_=Checkin.__table__.c[name].type) for name in _CHECKIN),
+                       member_id, points).select_from(source))
     checkin = (insert(Checkin).from_select([*_CHECKIN, "member_id", "points"], row)
-               .returning(Checkin.id, Checkin.member_id, Checkin.points).cte("checkin_row"))
+               .returning(Checkin.id, Checkin.points, *(Checkin.__table__.c[name] for name in _ATTEMPT))
+               .cte("checkin_row"))
+    key = sql_text
     answer = func.json_build_object(
-        "activity", func.json_build_object("id", bindparam("checkin_activity_id", type_=Integer),
-                                           "title", bindparam("title", type_=String)),
-        "member_id", checkin.c.member_id, "checkin_id", checkin.c.id, "points", checkin.c.points,
-        "spendable", spendable, "late_upload", bindparam("checkin_late_upload", type_=Boolean))
-    stored = select(*(bindparam(f"attempt_{name}", type_=ScanAttempt.__table__.c[name].type) for name in _ATTEMPT),
-                    checkin.c.member_id, answer).select_from(source.join(checkin, checkin.c.member_id == member_id))
-    attempt = (insert(ScanAttempt).from_select([*_ATTEMPT, "member_id", "response"], stored)
+        key("activity"), func.json_build_object(key("id"), bindparam("c_activity_id", type_=Integer),
+                                                key("title"), bindparam("title", type_=String)),
+        key("member_id"), checkin.c.member_id, key("checkin_id"), checkin.c.id, key("points"), checkin.c.points,
+        key("spendable"), spendable, key("late_upload"), bindparam("c_late_upload", type_=Boolean))
+    stored = bare(select(*(checkin.c[name] for name in _ATTEMPT), bindparam("nonce_key", type_=String),
+                         sql_text("ok"), sql_text("ok"), literal_column("200"), answer)
+                  .select_from(source.join(checkin, checkin.c.member_id == member_id)))
+    attempt = (insert(ScanAttempt).from_select([*_ATTEMPT, "nonce_key", "outcome", "reason", "status", "response"],
+                                               stored)
                .returning(ScanAttempt.response).cte("attempt_row"))
     return checkin, attempt
 
 
 _CHECKIN = ("activity_id", "method", "scanned_at", "recorded_at", "late_upload", "actor")
-_ATTEMPT = ("activity_id", "actor", "nonce_key", "method", "outcome", "reason", "status", "scanned_at", "recorded_at")
+_ATTEMPT = ("activity_id", "member_id", "actor", "method", "scanned_at", "recorded_at")
 
 
 def _posted_rows(parts: ledger.Parts) -> ledger.Rows:
@@ -254,9 +257,9 @@ def _posted_rows(parts: ledger.Parts) -> ledger.Rows:
     locked, plan, moved = parts.locked, parts.plan, parts.moved
     source = (locked.outerjoin(plan, plan.c.member_id == locked.c.member_id)
               .outerjoin(moved, moved.c.member_id == locked.c.member_id))
-    spendable = case((plan.c.member_id.is_(None), locked.c.spendable), (plan.c.delta_spendable == 0, null()),
+    spendable = case((plan.c.member_id.is_(None), locked.c.spendable), (plan.c.delta_spendable == ZERO, null()),
                      else_=moved.c.spendable)
-    checkin, attempt = _rows(source, locked.c.member_id, func.coalesce(plan.c.delta_score, 0), spendable)
+    checkin, attempt = _rows(source, locked.c.member_id, func.coalesce(plan.c.delta_score, ZERO), spendable)
     return ledger.Rows((checkin, attempt, notices.points_changed(parts)),
                        {"answer": select(attempt.c.response).scalar_subquery()})
 
@@ -264,8 +267,8 @@ def _posted_rows(parts: ledger.Parts) -> ledger.Rows:
 def _unposted():
     """Without a rule: the check-in and its attempt, no points."""
     balance = (select(Balance.member_id, Balance.spendable)
-               .where(Balance.member_id == bindparam("checkin_member_id", type_=Integer)).cte("balance"))
-    checkin, attempt = _rows(balance, balance.c.member_id, literal(0), balance.c.spendable)
+               .where(Balance.member_id == bindparam("c_member_id", type_=Integer)).cte("balance"))
+    checkin, attempt = _rows(balance, balance.c.member_id, ZERO, balance.c.spendable)
     return select(attempt.c.response).add_cte(checkin)
 
 

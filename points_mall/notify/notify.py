@@ -1,5 +1,5 @@
 """Notifications: written to the outbox (and so the inbox) inside the cause's transaction."""
-from sqlalchemy import insert, literal, select
+from sqlalchemy import LABEL_STYLE_NONE, insert, literal_column
 
 from points_mall.extensions import db
 from points_mall.notify.models import Notification
@@ -16,10 +16,10 @@ def emit(event: str, title: str, body: str, *, member_id: int | None = None, sta
 
 
 def queued(rows, now):
-    """The outbox rows for every (member_id, event, title, body, data) row of the select `rows`, written
-    at `now`: an INSERT the cause runs itself or as a CTE of its own statement (a check-in, an award)."""
-    rows = rows.subquery("told")
+    """The outbox rows for every row of the select `rows` (its columns: member_id, event, title, body,
+    data), written at `now`: an INSERT the cause runs itself or as a CTE of its own statement (a check-in,
+    an award)."""
     return insert(Notification).from_select(
         ["member_id", "event", "title", "body", "data", "status", "attempts", "next_attempt_at", "created_at"],
-        select(rows.c.member_id, rows.c.event, rows.c.title, rows.c.body, rows.c.data, literal("pending"),
-               literal(0), now, now).order_by(rows.c.member_id))
+        rows.add_columns(literal_column("'pending'"), literal_column("0"), now, now)
+        .set_label_style(LABEL_STYLE_NONE))

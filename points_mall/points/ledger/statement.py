@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from sqlalchemy import ARRAY, BigInteger, Integer, String, and_, any_, bindparam, case, cast, false, func, null, or_, \
-    select, update
+from sqlalchemy import ARRAY, LABEL_STYLE_NONE, BigInteger, Integer, String, and_, any_, bindparam, case, cast, \
+    false, func, literal_column, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.sql.expression import CTE, ColumnElement
 
@@ -29,6 +29,21 @@ COLUMNS = [c.name for c in ENTRY.c if c.name != "id"]
 # What the statement answers for each member, before the columns a caller's rows read back.
 ANSWER = ("member_id", "member_status", "org_path", "entry_id", "year", "dimension", "delta_score",
           "delta_spendable", "spendable", "spendable_before")
+
+
+# Constants are written into the SQL, not sent as parameters: psycopg keeps the parsed form of statements
+# up to 4 kB only, and a check-in's is sent for every scan.
+ZERO = literal_column("0")
+
+
+def sql_text(value: str):
+    """A constant string, written into the SQL (see ZERO)."""
+    return literal_column("'" + value.replace("'", "''") + "'", String)
+
+
+def bare(query):
+    """A SELECT feeding an INSERT: its columns need no labels (a shorter statement, see ZERO)."""
+    return query.set_label_style(LABEL_STYLE_NONE)
 
 
 @dataclass(frozen=True)
@@ -70,20 +85,21 @@ def statement(by_rule: bool, capped: bool, rows: Callable[[Parts], Rows] | None 
     locked = locked.cte("locked")
     plan = (_by_rule(locked, capped, ids) if by_rule else _given(locked)).cte("plan")
     moved = (update(BALANCE)
-             .where(BALANCE.c.member_id == plan.c.member_id, plan.c.delta_spendable != 0,
-                    BALANCE.c.spendable + plan.c.delta_spendable >= 0)
+             .where(BALANCE.c.member_id == plan.c.member_id, plan.c.delta_spendable != ZERO,
+                    BALANCE.c.spendable + plan.c.delta_spendable >= ZERO)
              .values(spendable=BALANCE.c.spendable + plan.c.delta_spendable)
              .returning(BALANCE.c.member_id, BALANCE.c.spendable).cte("moved"))
-    entries = (insert(ENTRY).from_select(COLUMNS, select(*(plan.c[name] for name in COLUMNS))
+    # plan.*: the plan's columns are the entry's, in its order (a shorter statement, see ZERO).
+    entries = (insert(ENTRY).from_select(COLUMNS, select(literal_column("plan.*"))
                                          .select_from(plan.outerjoin(moved, moved.c.member_id == plan.c.member_id))
-                                         .where(or_(plan.c.delta_spendable == 0, moved.c.member_id.is_not(None)))
+                                         .where(or_(plan.c.delta_spendable == ZERO, moved.c.member_id.is_not(None)))
                                          .order_by(plan.c.member_id))
                .returning(ENTRY.c.id, ENTRY.c.member_id).cte("entries"))
     added = insert(SCORE).from_select(
         ["member_id", "year", "dimension", "score"],
-        select(plan.c.member_id, plan.c.year, plan.c.dimension, plan.c.delta_score)
+        bare(select(plan.c.member_id, plan.c.year, plan.c.dimension, plan.c.delta_score))
         .join_from(plan, entries, entries.c.member_id == plan.c.member_id)
-        .where(plan.c.delta_score != 0).order_by(plan.c.member_id))
+        .where(plan.c.delta_score != ZERO).order_by(plan.c.member_id))
     scores = added.on_conflict_do_update(index_elements=["member_id", "year", "dimension"],
                                          set_={"score": SCORE.c.score + added.excluded.score}).cte("scores")
     extra = rows(Parts(locked, plan, moved, entries, param("created_at"))) if rows else Rows()
@@ -117,11 +133,13 @@ def _by_rule(locked, capped: bool, ids):
         points = sign * func.least(func.abs(points), room)
         source = locked.outerjoin(used, used.c.member_id == locked.c.member_id)
     each = (select(locked.c.member_id, locked.c.spendable, points.label("points")).select_from(source)
-            .where(and_(locked.c.member_status == "active", *([room > 0] if capped else []))).subquery("each"))
+            .where(and_(locked.c.member_status == sql_text("active"), *([room > ZERO] if capped else [])))
+            .subquery("each"))
     values = {
-        "kind": case((each.c.points > 0, "award"), else_="deduct"),
+        "kind": case((each.c.points > ZERO, sql_text("award")), else_=sql_text("deduct")),
         "delta_score": each.c.points,
-        "delta_spendable": case((each.c.points > 0, each.c.points), else_=-func.least(-each.c.points, each.c.spendable)),
+        "delta_spendable": case((each.c.points > ZERO, each.c.points),
+                                else_=-func.least(-each.c.points, each.c.spendable)),
         "idempotency_key": func.coalesce(param("key", String),
                                          param("key_prefix", String) + cast(each.c.member_id, String)),
         "reverses_id": cast(null(), BigInteger),
