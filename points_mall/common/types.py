@@ -11,14 +11,14 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, _dialect):
+    def process_bind_param(self, value, _):
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime")
         return value.astimezone(timezone.utc)
 
-    def process_result_value(self, value, _dialect):
+    def process_result_value(self, value, _):
         return None if value is None else value.astimezone(timezone.utc)
 
 
