@@ -344,7 +344,7 @@ def explain(app, member_id: int) -> dict:
     from points_mall.extensions import db
     from points_mall.points.models import LedgerEntry
     from points_mall.people.models import Org
-    from points_mall.board import ranking
+    from points_mall.board import board_cache
 
     plans = {}
     with app.app_context():
@@ -352,7 +352,7 @@ def explain(app, member_id: int) -> dict:
             "member_ledger_first_page": select(LedgerEntry).where(LedgerEntry.member_id == member_id)
             .order_by(LedgerEntry.id.desc()).limit(21),
             "board_build_province": (lambda b: select(b.c.id, b.c.score))(
-                ranking.scored(db.session.get(Org, 1), YEAR, None)),
+                board_cache.scored(db.session.get(Org, 1), YEAR, None)),
         }
         for label, stmt in statements.items():
             sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))

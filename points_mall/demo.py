@@ -117,10 +117,11 @@ def _history(rng: random.Random, members: list[Member], rules: dict[str, Rule], 
                               created_at=at, lines=[AwardLine(member_id=m.id) for m in chosen])
                 db.session.add(award)
                 db.session.flush()
+                posted = ledger.apply_rule([m.id for m in chosen], rule, key_prefix=f"award:{award.id}:",
+                                           source=("award", award.id), actor=award.proposer, reason=award.reason,
+                                           occurred_at=at)
                 for line in award.lines:
-                    entry = ledger.apply_rule(line.member_id, rule, key=f"award:{award.id}:{line.member_id}",
-                                              source=("award", award.id), actor=award.proposer,
-                                              reason=award.reason, occurred_at=at)
+                    entry = posted.get(line.member_id)
                     line.outcome, line.points = ("applied", entry.delta_score) if entry else ("cap_reached", 0)
                     entries += entry is not None
     return entries

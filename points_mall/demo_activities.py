@@ -51,9 +51,9 @@ def _held(activity: Activity, actor: Actor, rng: random.Random) -> None:
         if rng.random() < 0.2:
             continue  # absent
         at = activity.starts_at - timedelta(minutes=rng.randrange(0, 25))
-        entry = ledger.apply_rule(member.id, activity.rule, key=f"checkin:{activity.id}:{member.id}",
+        entry = ledger.apply_rule([member.id], activity.rule, key_prefix=f"checkin:{activity.id}:",
                                   source=("activity", activity.id), actor=actor.key, reason=activity.title,
-                                  occurred_at=at)
+                                  occurred_at=at).get(member.id)
         points = entry.delta_score if entry else 0
         db.session.add(Checkin(activity_id=activity.id, member_id=member.id, method="scan", scanned_at=at,
                                recorded_at=at, points=points, actor=f"member:{member.id}"))

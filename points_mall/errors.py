@@ -282,9 +282,10 @@ def _retry_after() -> int | None:
     on a refusal, since the X-RateLimit-* headers are off (a Redis round trip per answer)."""
     import time
 
-    from points_mall.extensions import limiter
+    from flask import current_app
 
     try:
+        limiter = next(iter(current_app.extensions["limiter"]))  # the app's one Limiter (extensions.limiter)
         current = limiter.current_limit
         return max(1, int(current.reset_at - time.time())) if current is not None else None
     except Exception:  # noqa: BLE001 - a missing hint must not turn a 429 into a 500

@@ -12,12 +12,10 @@ _app: Flask | None = None
 
 
 def _worker_app() -> Flask:
-    """The app a worker process runs its jobs in, built once per process."""
-    global _app
+    """The app a job runs in: the one `flask worker` (run_worker) or the inline thread (start_inline) was
+    given. The jobs are enqueued for those two only."""
     if _app is None:
-        from points_mall import create_app
-
-        _app = create_app()
+        raise RuntimeError("jobs run in `flask --app points_mall worker` or in the app's own job thread")
     return _app
 
 

@@ -5,9 +5,9 @@ from points_mall.audit.models import AuditEntry
 from points_mall.mall.models import Product, Redemption, RedemptionLine, Shop, StockMovement
 from points_mall.notify.models import DeliveryAttempt, Notification, SubscriptionConsent
 from points_mall.people.models import Grant, Member, Org, StaffUser
-from points_mall.points.models import Award, AwardLine, Balance, LedgerEntry, Rule, Score
+from points_mall.points.models import Award, AwardLine, Balance, LedgerEntry, Rule, RuleVersion, Score
 from points_mall.year.models import (
-    Appeal, Declaration, MemberChange, Membership, OpeningImport, Publicity, RuleVersion, SettlementPolicy)
+    Appeal, Declaration, MemberChange, Membership, OpeningImport, Publicity, SettlementPolicy)
 
 __all__ = ["Activity", "Appeal", "AuditEntry", "Award", "AwardLine", "Balance", "Checkin", "ConsoleTicket",
            "Declaration", "DeliveryAttempt", "Grant", "LeaveRequest", "LedgerEntry", "Member", "MemberChange",

@@ -140,5 +140,5 @@ def give_points(member_id: int, points: int) -> None:
 
     rule = db.session.query(Rule).filter_by(code="service.volunteer").one()
     for i in range(0, points, rule.points):
-        ledger.apply_rule(member_id, rule, key=f"test-gift:{member_id}:{i}", source=("award", None), actor="test")
+        ledger.apply_rule([member_id], rule, key=f"test-gift:{member_id}:{i}", source=("award", None), actor="test")
     db.session.commit()

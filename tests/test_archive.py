@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from points_mall.extensions import db
 from points_mall.year.models import Declaration, MemberChange, Membership
 from points_mall.people.models import Member
-from points_mall.points.models import Rule
+from points_mall.points.models import LedgerEntry, Rule
 from points_mall.points import ledger
 from points_mall.people.access import SYSTEM
 from points_mall.common.clock import utcnow
@@ -21,7 +21,8 @@ A_DAY = timedelta(days=1)
 
 def post(member: Person, code: str, at: datetime, key: str, actor: str = "staff:1"):
     rule = db.session.query(Rule).filter_by(code=code).one()
-    return ledger.apply_rule(member.id, rule, key=key, source=("award", None), actor=actor, occurred_at=at)
+    return ledger.apply_rule([member.id], rule, key=key, source=("award", None), actor=actor,
+                             occurred_at=at).get(member.id)
 
 
 @pytest.fixture
@@ -38,9 +39,9 @@ def entries(app, park):
         db.session.commit()
         ledger.reverse(SYSTEM, deduct.id, "误扣")
         rule = db.session.query(Rule).filter_by(code="service.volunteer").one()
-        ledger.write(park.members_a[0].id, kind="adjust", dimension="service", delta_score=5, delta_spendable=5,
-                      key="late:a0", rule_id=rule.id, rule_version=rule.version, actor="staff:1", reason="补录",
-                      occurred_at=now - 40 * A_DAY, late_correction=True)
+        ledger.post(LedgerEntry(member_id=park.members_a[0].id, kind="adjust", dimension="service", delta_score=5,
+                                delta_spendable=5, idempotency_key="late:a0", rule_id=rule.id, rule_version=rule.version,
+                                actor="staff:1", reason="补录", occurred_at=now - 40 * A_DAY, late_correction=True))
         db.session.commit()
         db.session.remove()
     return now
@@ -238,7 +239,7 @@ def test_keyset_pages_neither_repeat_nor_skip_while_entries_are_posted(app, clie
             while not stop.is_set() and n < 200:
                 # Now, and back-dated into pages already read and pages not read yet.
                 at = utcnow() - timedelta(days=n % 9)
-                ledger.apply_rule(park.members_b[2].id, rule, key=f"during:{n}", source=("award", None),
+                ledger.apply_rule([park.members_b[2].id], rule, key=f"during:{n}", source=("award", None),
                                   actor="test", occurred_at=at)
                 db.session.commit()
                 n += 1
@@ -317,10 +318,10 @@ def test_exports_keep_the_scope(client, park, entries):
 
 # --- the embedded default ---------------------------------------------------------------------------
 
-SQLITE_SCRIPT = r'''
+EMBEDDED_SCRIPT = r'''
 import sys
 from points_mall import create_app
-app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + sys.argv[1], "REDIS_URL": None, "TESTING": True,
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "REDIS_URL": None, "TESTING": True,
                   "RATELIMIT_STORAGE_URI": "memory://"})
 with app.app_context():
     from flask_migrate import upgrade
@@ -351,15 +352,22 @@ print("ok", len(seen))
 '''
 
 
-def test_the_archive_works_on_the_embedded_default(tmp_path):
-    """SQLite, no Redis, as `make run` starts it: search, the member page, every ledger page once, export."""
+def test_the_archive_works_on_the_embedded_default():
+    """A database of its own, no Redis, as `make run` starts it: search, the member page, every ledger page
+    once, export."""
     import os
     import subprocess
     import sys
     from pathlib import Path
 
+    from points_mall.config import TestConfig
+
+    from .conftest import _recreate_database
+
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL"))}
-    done = subprocess.run([sys.executable, "-c", SQLITE_SCRIPT, str(tmp_path / "pm.sqlite3")], env=env,
+    url = TestConfig.SQLALCHEMY_DATABASE_URI + "_embedded"
+    _recreate_database(url)
+    done = subprocess.run([sys.executable, "-c", EMBEDDED_SCRIPT, url], env=env,
                           cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.startswith("ok")

@@ -31,15 +31,16 @@ def history(app, park):
         rules = {r.code: r for r in db.session.query(Rule)}
         for i in range(60):
             m = park.members_a[i % len(park.members_a)]
-            ledger.apply_rule(m.id, rules["service.volunteer"], key=f"h:{i}", source=("award", None),
+            ledger.apply_rule([m.id], rules["service.volunteer"], key=f"h:{i}", source=("award", None),
                               actor="staff:2", occurred_at=now - timedelta(days=i))
         target = park.members_a[1]
-        ledger.apply_rule(target.id, rules["study.meeting"], key="h:study", source=("award", None), actor="staff:2",
+        ledger.apply_rule([target.id], rules["study.meeting"], key="h:study", source=("award", None), actor="staff:2",
                           occurred_at=now - timedelta(hours=2))
-        deduct = ledger.apply_rule(target.id, rules["integrity.absent"], key="h:absent", source=("award", None),
-                                   actor="staff:2", occurred_at=now - timedelta(hours=1))
+        deduct = ledger.apply_rule([target.id], rules["integrity.absent"], key="h:absent",
+                                   source=("award", None), actor="staff:2",
+                                   occurred_at=now - timedelta(hours=1))[target.id]
         for i in range(5):
-            ledger.apply_rule(park.members_b[0].id, rules["service.volunteer"], key=f"b:{i}", source=("award", None),
+            ledger.apply_rule([park.members_b[0].id], rules["service.volunteer"], key=f"b:{i}", source=("award", None),
                               actor="staff:3", occurred_at=now - timedelta(days=i))
         db.session.commit()
         ledger.reverse(SYSTEM, deduct.id, "误扣，已核实出席")

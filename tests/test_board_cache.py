@@ -10,7 +10,7 @@ from points_mall.extensions import db
 from points_mall.points.models import Rule
 from points_mall.points.models import DIMENSIONS
 from points_mall.board import board_cache, ranking
-from points_mall.points import ledger, posting
+from points_mall.points import ledger
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -179,8 +179,8 @@ def test_a_rolled_back_posting_changes_nothing_in_redis(app, client, park):
     before = zset(app, name)
     with app.app_context():
         rule = db.session.scalar(db.select(Rule).where(Rule.code == "service.volunteer"))
-        posting.apply_rule([a[1].id, a[2].id], rule, key_prefix="t:", source=(None, None), actor="t")
-        ledger.apply_rule(a[3].id, rule, key="t1", source=(None, None), actor="t")
+        ledger.apply_rule([a[1].id, a[2].id], rule, key_prefix="t:", source=(None, None), actor="t")
+        ledger.apply_rule([a[3].id], rule, key="t1", source=(None, None), actor="t")
         db.session.rollback()
         db.session.commit()  # a later commit of the same session carries nothing of it
     # A posting refused half-way (one member switched off) rolls back as a whole.
@@ -204,7 +204,7 @@ def test_redis_unreachable_answers_from_sql(app, client, park):
     assert board(other, park.root.id, member_id=park.members_a[0].id) == expected
     with other.app_context():  # a posting still commits; its Redis call fails quietly
         rule = db.session.scalar(db.select(Rule).where(Rule.code == "service.volunteer"))
-        ledger.apply_rule(park.members_b[0].id, rule, key="t-unreachable", source=(None, None), actor="t")
+        ledger.apply_rule([park.members_b[0].id], rule, key="t-unreachable", source=(None, None), actor="t")
         db.session.commit()
         assert ledger.verify() == []
 
@@ -249,7 +249,7 @@ def test_concurrent_awards_leave_redis_equal_to_sql_even_while_a_set_is_built(ap
 def posting_award(member_ids, code, n):
     rule = db.session.scalar(db.select(Rule).where(Rule.code == code))
     try:
-        posted = posting.apply_rule(member_ids, rule, key_prefix=f"c{n}:", source=("award", None), actor="test")
+        posted = ledger.apply_rule(member_ids, rule, key_prefix=f"c{n}:", source=("award", None), actor="test")
         db.session.commit()
         return posted
     except DomainError:

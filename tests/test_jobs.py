@@ -43,9 +43,9 @@ def test_the_worker_expires_and_refunds_overdue_orders_on_its_schedule(app, park
     assert sql("SELECT count(*) FROM ledger_entry WHERE kind = 'refund'") == 1
 
 
-def test_the_worker_refuses_to_start_without_redis(tmp_path):
+def test_the_worker_refuses_to_start_without_redis():
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    env["DATABASE_URL"] = TestConfig.SQLALCHEMY_DATABASE_URI
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "points_mall", "worker"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "REDIS_URL" in result.stderr

@@ -8,7 +8,7 @@ from points_mall.errors import DomainError
 from points_mall.extensions import db
 from points_mall.people.models import Grant
 from points_mall.points.models import Rule
-from points_mall.points import ledger, posting
+from points_mall.points import ledger
 from points_mall.people import member_changes
 
 from .helpers import make_activity, nonce
@@ -76,8 +76,8 @@ def test_a_member_switched_off_gets_no_new_postings_but_keeps_history_and_comes_
     # The ledger itself refuses, by either way in.
     with app.app_context():
         rule = db.session.scalar(db.select(Rule).where(Rule.code == "service.volunteer"))
-        for post in (lambda: posting.apply_rule([m.id, other.id], rule, key_prefix="t:", source=(None, None), actor="t"),
-                     lambda: ledger.apply_rule(m.id, rule, key="t1", source=(None, None), actor="t")):
+        for post in (lambda: ledger.apply_rule([m.id, other.id], rule, key_prefix="t:", source=(None, None), actor="t"),
+                     lambda: ledger.apply_rule([m.id], rule, key="t1", source=(None, None), actor="t")):
             try:
                 post()
                 raise AssertionError("posted to a member switched off")

@@ -10,7 +10,7 @@ from points_mall.errors import DomainError
 from points_mall.extensions import db
 from points_mall.points.models import Rule
 from points_mall.year import appeals
-from points_mall.points import ledger, posting
+from points_mall.points import ledger
 
 from .test_concurrency import run_together, staff
 
@@ -30,7 +30,8 @@ def rule(code: str) -> Rule:
 
 
 def post(member_id: int, code: str, when: datetime, key: str):
-    entry = ledger.apply_rule(member_id, rule(code), key=key, source=("award", None), actor="test", occurred_at=when)
+    entry = ledger.apply_rule([member_id], rule(code), key=key, source=("award", None), actor="test",
+                              occurred_at=when).get(member_id)
     db.session.commit()
     return entry
 
@@ -307,14 +308,14 @@ def test_a_posting_into_a_final_period_is_refused_but_not_one_dated_now(app, cli
     close_window(sql, pub["id"])
     with app.app_context():
         with pytest.raises(DomainError) as refused:  # an award with a back date (the awards' posting)
-            posting.apply_rule([a1.id, park.members_a[2].id], rule("service.volunteer"), key_prefix="late-award:",
-                               source=("award", None), actor="staff:1", occurred_at=inside)
+            ledger.apply_rule([a1.id, park.members_a[2].id], rule("service.volunteer"), key_prefix="late-award:",
+                              source=("award", None), actor="staff:1", occurred_at=inside)
         db.session.rollback()
         assert refused.value.code == "period_final" and refused.value.status == 409
         assert "管理员" in refused.value.message and refused.value.details["member_ids"] == [a1.id, park.members_a[2].id]
         with pytest.raises(DomainError) as declared:  # a declaration-style back-dated posting
-            ledger.apply_rule(park.members_a[0].id, rule("study.meeting"), key="decl:1", source=("declaration", 1),
-                              actor="staff:1", occurred_at=inside)
+            ledger.apply_rule([park.members_a[0].id], rule("study.meeting"), key="decl:1",
+                              source=("declaration", 1), actor="staff:1", occurred_at=inside)
         db.session.rollback()
         assert declared.value.code == "period_final"
         with pytest.raises(DomainError):  # the group below the branch is in the subtree too

@@ -123,7 +123,7 @@ def test_a_retired_rule_posts_nothing_new_anywhere(client, park, sql, app):
         from points_mall.errors import DomainError
         rule = db.session.get(Rule, rid)
         try:
-            ledger.apply_rule(park.members_a[2].id, rule, key="x", source=(None, None), actor="test")
+            ledger.apply_rule([park.members_a[2].id], rule, key="x", source=(None, None), actor="test")
             raise AssertionError("posted under a retired rule")
         except DomainError as e:
             assert e.code == "rule_retired"

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from points_mall.extensions import db
 from points_mall.points import ledger
+from points_mall.points.models import LedgerEntry
 from points_mall.year import settlement
 from points_mall.people.access import SYSTEM
 
@@ -21,13 +22,15 @@ def at(y, m, d, h=10):
 
 
 def earn(member_id, points, when, tag=""):
-    ledger.write(member_id, kind="award", dimension="service", delta_score=points, delta_spendable=points,
-                  key=f"t-earn:{member_id}:{when.isoformat()}:{points}:{tag}", occurred_at=when, reason="测试奖励")
+    ledger.post(LedgerEntry(member_id=member_id, kind="award", dimension="service", delta_score=points,
+                            delta_spendable=points, idempotency_key=f"t-earn:{member_id}:{when.isoformat()}:{points}:{tag}",
+                            occurred_at=when, reason="测试奖励"))
 
 
 def take(member_id, points, when, tag=""):
-    ledger.write(member_id, kind="redeem", delta_score=0, delta_spendable=-points,
-                  key=f"t-take:{member_id}:{when.isoformat()}:{points}:{tag}", occurred_at=when, reason="测试兑换")
+    ledger.post(LedgerEntry(member_id=member_id, kind="redeem", delta_spendable=-points,
+                            idempotency_key=f"t-take:{member_id}:{when.isoformat()}:{points}:{tag}", occurred_at=when,
+                            reason="测试兑换"))
 
 
 def put_policy(client, park, org_id, who="admin", **body):
@@ -241,20 +244,23 @@ def test_the_preview_is_paged_with_totals_and_exports_every_row(app, client, par
     assert client.get("/api/v1/admin/settlement/preview?year=2025", headers=park.auth("org_a")).status_code == 403
 
 
-def test_on_the_embedded_default_settlement_notices_and_imports_work_too(tmp_path):
-    """SQLite without Redis, as `make run` starts it: the same use cases through portable statements."""
+def test_on_the_embedded_default_settlement_notices_and_imports_work_too():
+    """A database of its own without Redis, as `make run` starts it: the same use cases."""
     from flask_migrate import upgrade
 
     from points_mall import create_app
     from points_mall.config import TestConfig
     from points_mall.year import opening
 
+    from .conftest import _recreate_database
     from .park import Park
     from .sheets import sheet
 
     class Embedded(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'pm.sqlite3'}"
+        SQLALCHEMY_DATABASE_URI = TestConfig.SQLALCHEMY_DATABASE_URI + "_embedded"
         REDIS_URL = None
+
+    _recreate_database(Embedded.SQLALCHEMY_DATABASE_URI)
 
     app = create_app(Embedded)
     with app.app_context():

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import Boolean, Integer, String, bindparam, case, func, insert, literal_column, null, select, text, \
+    update
+from sqlalchemy.sql.expression import CTE
 from sqlalchemy.orm import joinedload
 
 from points_mall.errors import DomainError
@@ -17,7 +19,8 @@ from points_mall.activities.models import Activity, Checkin, ScanAttempt
 from points_mall.points.models import Balance, Rule
 from points_mall.people.models import Member
 from points_mall.activities import codes
-from points_mall.points import posting
+from points_mall.points import ledger, notices
+from points_mall.points.ledger.statement import ZERO, bare, sql_text
 from points_mall.people.access import Actor, require_org
 from points_mall.common.clock import utcnow
 from points_mall.common.tx import committed
@@ -97,8 +100,8 @@ def _attempt(actor_key: str, nonce: str, method: str, perform, activity_id=None,
     try:
         # A unique-key clash: this nonce was answered before, or the member is already checked in.
         with committed("already_checked_in"):
-            activity, checkin_row, record = perform()
-            result = _record_success(activity, checkin_row, dict(record, actor=actor_key, nonce_key=nonce_key))
+            activity, checkin_row = perform()
+            result = _record_success(activity, checkin_row, nonce_key)
         return result
     except DomainError as e:
         error = e
@@ -179,7 +182,7 @@ def _check_place(activity: Activity, location) -> None:
 
 
 def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at: datetime,
-              location=(None, None), trusted_place: bool = False) -> tuple[SimpleNamespace, dict, dict]:
+              location=(None, None), trusted_place: bool = False) -> tuple[SimpleNamespace, dict]:
     """The checks; the points, the check-in row and its attempt are written by _record_success."""
     activity, member = _activity_and_member(activity_id, member_id)
     if member is None:
@@ -203,36 +206,73 @@ def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at:
     now = utcnow()
     row = dict(activity_id=activity_id, member_id=member_id, method=method, scanned_at=at, recorded_at=now,
                late_upload=now - at > LATE_AFTER, actor=actor_key)
-    record = dict(activity_id=activity_id, member_id=member_id, method=method, outcome="ok", reason="ok",
-                  status=200, scanned_at=at, recorded_at=now)
-    return activity, row, record
+    return activity, row
 
 
-def _record_success(activity, checkin_row: dict, attempt: dict) -> dict:
+def _record_success(activity, checkin_row: dict, nonce_key: str) -> dict:
     """The points, the check-in row (its unique pair refuses a second check-in right here) and the
-    attempt holding the answer. On PostgreSQL with a rule, all of it is the ledger's one statement."""
+    attempt holding the answer, in one statement: with a rule, the ledger's, with these rows added."""
+    params = {**{f"c_{k}": v for k, v in checkin_row.items()}, "nonce_key": nonce_key, "title": activity.title}
+    if activity.rule is None:
+        return db.session.execute(_UNPOSTED, params).scalar_one()
     member_id = checkin_row["member_id"]
-    if activity.rule is not None and posting.on_postgresql():
-        posted = _award(activity, checkin_row, (_CHECKIN_TAIL, {
-            **{f"c_{k}": v for k, v in checkin_row.items()}, **{f"a_{k}": v for k, v in attempt.items()},
-            "title": activity.title}))
-        entry = posted.get(member_id)
-        return _answer(activity, member_id, posted.tail_id, entry.delta_score if entry else 0,
-                       entry.spendable_after if entry else posted.balances[member_id], checkin_row["late_upload"])
-    entry = _award(activity, checkin_row).get(member_id) if activity.rule is not None else None
-    points = entry.delta_score if entry else 0
-    spendable = entry.spendable_after if entry else db.session.get(Balance, member_id).spendable
-    checkin_id = db.session.execute(insert(Checkin).values({**checkin_row, "points": points})
-                                    .returning(Checkin.id)).scalar_one()
-    result = _answer(activity, member_id, checkin_id, points, spendable, checkin_row["late_upload"])
-    db.session.execute(insert(ScanAttempt).values(**attempt, response=result))
-    return result
+    posted = ledger.apply_rule(
+        [member_id], activity.rule, key_prefix=f"checkin:{activity.id}:", source=("activity", activity.id),
+        actor=checkin_row["actor"], reason=activity.title, occurred_at=checkin_row["scanned_at"], rows=_posted_rows,
+        params={**params, **notices.notice("签到成功", f"{activity.title}：获得", {"activity_id": activity.id})})
+    return posted.read["answer"]
 
 
-def _answer(activity, member_id, checkin_id, points, spendable, late_upload) -> dict:
-    """What a successful check-in answers (and its attempt keeps, for a retry): keys in this order."""
-    return {"activity": {"id": activity.id, "title": activity.title}, "member_id": member_id,
-            "checkin_id": checkin_id, "points": points, "spendable": spendable, "late_upload": late_upload}
+def _rows(source, member_id, points, spendable) -> tuple[CTE, CTE]:
+    """The check-in row and its attempt (succeeded) for the member of `source`, a FROM clause of one row,
+    with these points and spendable balance. The attempt keeps the answer, so a retry gets it as it was:
+    built here, by the database, with the ids it writes, the one definition of what a check-in answers."""
+    row = bare(select(*(bindparam(f"c_{name}", type_=Checkin.__table__.c[name].type) for name in _CHECKIN),
+                       member_id, points).select_from(source))
+    checkin = (insert(Checkin).from_select([*_CHECKIN, "member_id", "points"], row)
+               .returning(Checkin.id, Checkin.points, *(Checkin.__table__.c[name] for name in _ATTEMPT))
+               .cte("checkin_row"))
+    key = sql_text
+    answer = func.json_build_object(
+        key("activity"), func.json_build_object(key("id"), bindparam("c_activity_id", type_=Integer),
+                                                key("title"), bindparam("title", type_=String)),
+        key("member_id"), checkin.c.member_id, key("checkin_id"), checkin.c.id, key("points"), checkin.c.points,
+        key("spendable"), spendable, key("late_upload"), bindparam("c_late_upload", type_=Boolean))
+    stored = bare(select(*(checkin.c[name] for name in _ATTEMPT), bindparam("nonce_key", type_=String),
+                         sql_text("ok"), sql_text("ok"), literal_column("200"), answer)
+                  .select_from(source.join(checkin, checkin.c.member_id == member_id)))
+    attempt = (insert(ScanAttempt).from_select([*_ATTEMPT, "nonce_key", "outcome", "reason", "status", "response"],
+                                               stored)
+               .returning(ScanAttempt.response).cte("attempt_row"))
+    return checkin, attempt
+
+
+_CHECKIN = ("activity_id", "method", "scanned_at", "recorded_at", "late_upload", "actor")
+_ATTEMPT = ("activity_id", "member_id", "actor", "method", "scanned_at", "recorded_at")
+
+
+def _posted_rows(parts: ledger.Parts) -> ledger.Rows:
+    """In the ledger's statement: the check-in with the points posted (none when the cap is reached), the
+    spendable balance after them (or as it was), the attempt and the member's notification."""
+    locked, plan, moved = parts.locked, parts.plan, parts.moved
+    source = (locked.outerjoin(plan, plan.c.member_id == locked.c.member_id)
+              .outerjoin(moved, moved.c.member_id == locked.c.member_id))
+    spendable = case((plan.c.member_id.is_(None), locked.c.spendable), (plan.c.delta_spendable == ZERO, null()),
+                     else_=moved.c.spendable)
+    checkin, attempt = _rows(source, locked.c.member_id, func.coalesce(plan.c.delta_score, ZERO), spendable)
+    return ledger.Rows((checkin, attempt, notices.points_changed(parts)),
+                       {"answer": select(attempt.c.response).scalar_subquery()})
+
+
+def _unposted():
+    """Without a rule: the check-in and its attempt, no points."""
+    balance = (select(Balance.member_id, Balance.spendable)
+               .where(Balance.member_id == bindparam("c_member_id", type_=Integer)).cte("balance"))
+    checkin, attempt = _rows(balance, balance.c.member_id, ZERO, balance.c.spendable)
+    return select(attempt.c.response).add_cte(checkin)
+
+
+_UNPOSTED = _unposted()
 
 
 def _activity_and_member(activity_id: int, member_id: int):
@@ -265,38 +305,3 @@ _ACTIVITY_AND_MEMBER = text(
     "WHERE a.id = :activity_id"
 ).columns(**{f: getattr(Activity, f).type for f in _ACTIVITY_FIELDS},
            **{f"rule_{f}": getattr(Rule, f).type for f in ("points", "cap", "active", "version")})
-
-
-# The check-in row and its attempt, in the ledger's statement (posting.apply_rule's tail). The answer
-# is built here as _answer builds it, keys in the same order (json keeps them), so a retry gets it as it was.
-_CHECKIN_TAIL = """, tail_row AS (
-        INSERT INTO checkin (activity_id, member_id, method, scanned_at, recorded_at, late_upload, actor, points)
-        SELECT CAST(:c_activity_id AS integer), i.member_id, CAST(:c_method AS varchar),
-               CAST(:c_scanned_at AS timestamptz), CAST(:c_recorded_at AS timestamptz),
-               CAST(:c_late_upload AS boolean), CAST(:c_actor AS varchar), COALESCE(p.delta_score, 0)
-        FROM input i LEFT JOIN plan p USING (member_id)
-        RETURNING id, member_id, points
-    ), attempt_row AS (
-        INSERT INTO scan_attempt (activity_id, member_id, actor, nonce_key, method, outcome, reason, status,
-                                  response, scanned_at, recorded_at)
-        SELECT CAST(:a_activity_id AS integer), t.member_id, CAST(:a_actor AS varchar), CAST(:a_nonce_key AS varchar),
-               CAST(:a_method AS varchar), CAST(:a_outcome AS varchar), CAST(:a_reason AS varchar),
-               CAST(:a_status AS integer),
-               json_build_object(
-                   'activity', json_build_object('id', CAST(:c_activity_id AS integer), 'title', CAST(:title AS text)),
-                   'member_id', t.member_id, 'checkin_id', t.id, 'points', t.points,
-                   'spendable', CASE WHEN p.member_id IS NULL THEN i.spendable
-                                     WHEN p.delta_spendable = 0 THEN NULL ELSE b.spendable END,
-                   'late_upload', CAST(:c_late_upload AS boolean)),
-               CAST(:a_scanned_at AS timestamptz), CAST(:a_recorded_at AS timestamptz)
-        FROM tail_row t JOIN input i USING (member_id) LEFT JOIN plan p USING (member_id)
-             LEFT JOIN b USING (member_id)
-    )"""
-
-
-def _award(activity, checkin_row: dict, tail: tuple[str, dict] | None = None) -> posting.Postings:
-    """The activity's rule, through the ledger, once per member and activity (the idempotency key)."""
-    notice = posting.Notice("points_changed", "签到成功", f"{activity.title}：获得", {"activity_id": activity.id})
-    return posting.apply_rule([checkin_row["member_id"]], activity.rule, key_prefix=f"checkin:{activity.id}:",
-                              source=("activity", activity.id), actor=checkin_row["actor"], reason=activity.title,
-                              occurred_at=checkin_row["scanned_at"], notice=notice, tail=tail)

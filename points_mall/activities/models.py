@@ -1,13 +1,13 @@
 """Activities, check-ins, every scan attempt, leave requests."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points_mall.extensions import db
 from points_mall.people.models import Org
 from points_mall.points.models import Rule
-from points_mall.common.types import BigId, UTCDateTime, utcnow
+from points_mall.common.types import UTCDateTime, utcnow
 
 # 支部党员大会, 支委会, 党小组会, 党课, 主题党日, 志愿服务, 道德讲堂, 学习, 文体活动
 ACTIVITY_KINDS = ("branch_meeting", "committee_meeting", "group_meeting", "party_lecture", "theme_day",
@@ -53,7 +53,7 @@ class Checkin(db.Model):
     __tablename__ = "checkin"
     __table_args__ = (UniqueConstraint("activity_id", "member_id"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     method: Mapped[str] = mapped_column(String(20))  # scan / member_code / by_name / offline / wechat
@@ -70,7 +70,7 @@ class ScanAttempt(db.Model):
     __tablename__ = "scan_attempt"
     __table_args__ = (Index("ix_scan_attempt_activity_id_outcome", "activity_id", "outcome"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activity.id"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     actor: Mapped[str] = mapped_column(String(40))

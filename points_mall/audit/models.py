@@ -5,7 +5,7 @@ from sqlalchemy import JSON, BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from points_mall.extensions import db
-from points_mall.common.types import BigId, UTCDateTime, utcnow
+from points_mall.common.types import UTCDateTime, utcnow
 
 
 class AuditEntry(db.Model):
@@ -16,7 +16,7 @@ class AuditEntry(db.Model):
     __table_args__ = (Index("ix_audit_entry_entity", "entity", "entity_id"),
                       Index("ix_audit_entry_actor", "actor_kind", "actor_id"))
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_kind: Mapped[str] = mapped_column(String(10))  # staff / member / system / anonymous
     actor_id: Mapped[int | None] = mapped_column(Integer)
@@ -24,6 +24,6 @@ class AuditEntry(db.Model):
     address: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40), index=True)
     entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    entity_id: Mapped[int | None] = mapped_column(BigInteger)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)

@@ -5,10 +5,10 @@ commands at any size. PostgreSQL holds the facts; a set is only ever built from 
 - Built lazily from SQL on the first read (one aggregate query, streamed into a temporary key in
   pipelined chunks, then RENAMEd), one builder at a time (a lock); meanwhile, and whenever Redis is
   unreachable or not configured (the embedded default), the board is answered by SQL (ranking._ranked).
-- Kept in step by the ledger: every score change is recorded on the session (`moved`) and, once the
-  transaction COMMITS, added to the existing sets of the member's organisation and its ancestors
-  (ZADD XX INCR: a set that does not exist is not created, a member not on it is not added); a rollback
-  discards it. A build running meanwhile logs the changes, and applies those its SQL snapshot did not
+- Kept in step with the ledger by listening to it (signals.points_moved, sent once a transaction that
+  posted entries COMMITS; connected by init_app): every score change is added to the existing sets of
+  the member's organisation and its ancestors (ZADD XX INCR: a set that does not exist is not created, a
+  member not on it is not added); a rollback announces nothing. A build running meanwhile logs the changes, and applies those its SQL snapshot did not
   see (by entry id, checked in the same snapshot), so a board built while points are posted is exact.
 - Member changes (switched off/on, transferred, a new member, an organisation moved) fix or drop the
   affected sets after commit and abort builds running on them; a dropped set is rebuilt on next read.
@@ -24,12 +24,14 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app, has_app_context
-from sqlalchemy import bindparam, event, select, text
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.orm import Session
 
 from points_mall.extensions import db
-from points_mall.people.models import Org
+from points_mall.people.models import Member, Org
+from points_mall.points.models import Score
+from points_mall.points.signals import Moved, points_moved
 
 log = logging.getLogger(__name__)
 
@@ -160,20 +162,16 @@ def read(org: Org, year: int, dimension: str | None, limit: int, member_id: int 
 def build(org: Org, year: int, dimension: str | None) -> bool:
     """Build (or rebuild in place) one set from SQL; False if another builder holds it, a member change
     aborted it, or nobody is on the board. The old set, if any, answers until the RENAME."""
-    from points_mall.board.ranking import scored
-
     client = _client()
     name, token = key(org.id, year, dimension), secrets.token_hex(8)
     lock, changes, temp = f"{name}:lock", f"{name}:log", f"{name}:build:{token}"
     if not _script(_START)(keys=[lock, changes, _listing(org.id)], args=[token, LOCK_MS, f"{year}:{dimension or 'total'}"]):
         return False
     board = scored(org, year, dimension)
-    engine = db.engine
-    options = {"stream_results": True}
-    if engine.dialect.name == "postgresql":
-        options["isolation_level"] = "REPEATABLE READ"  # one snapshot for the rows and the log's check
+    # One snapshot (REPEATABLE READ) for the rows and the log's check.
+    options = {"stream_results": True, "isolation_level": "REPEATABLE READ"}
     try:
-        with engine.connect().execution_options(**options) as conn, conn.begin():
+        with db.engine.connect().execution_options(**options) as conn, conn.begin():
             rows = conn.execute(select(board.c.id, board.c.score))
             while chunk := rows.fetchmany(CHUNK):
                 client.zadd(temp, {_member(r.id): r.score for r in chunk})
@@ -225,14 +223,33 @@ def rebuild_all() -> int:
     return built
 
 
-# ---- kept in step: recorded on the session, resolved before the commit, applied after it ----
+def scored(org: Org, year: int, dimension: str | None):
+    """Who is on the board and with what: the subtree's active members and their yearly score (the
+    total or one dimension), 0 for those with none. The SQL board ranks it; the Redis one is built from it."""
+    score = select(Score.member_id, func.sum(Score.score).label("total")).where(Score.year == year)
+    if dimension:
+        score = score.where(Score.dimension == dimension)
+    score = score.group_by(Score.member_id).subquery()
+    total = func.coalesce(score.c.total, 0)
+    return (select(Member.id, Member.name, Org.name.label("org"), total.label("score"))
+            .join(Org, Member.org_id == Org.id).outerjoin(score, score.c.member_id == Member.id)
+            .where(Org.path.startswith(org.path), Member.status == "active").subquery())
 
-def moved(member_id: int, year: int, dimension: str | None, delta: int, entry_id: int,
-          org_path: str | None = None) -> None:
-    """A posted score change (the ledger's entry), for the sets once the transaction commits. org_path:
-    the member's organisation's, when the posting read it already (else it is read before the commit)."""
-    if delta and dimension and _client() is not None:
-        db.session.info.setdefault("board_moves", []).append((member_id, year, dimension, delta, entry_id, org_path))
+
+# ---- kept in step: the ledger's moves once committed; member changes resolved before the commit ----
+
+def init_app(app: Flask) -> None:
+    """The sets of this app follow its ledger (signals.points_moved)."""
+    points_moved.connect(_points_moved, sender=app, weak=False)
+
+
+def _points_moved(app: Flask, moves: list[Moved]) -> None:
+    """Committed score changes onto the sets of each member's organisation and its ancestors."""
+    client = app.extensions.get("pm_redis")
+    ops = [("move", org_id, m.year, m.dimension, _member(m.member_id), m.delta_score, m.entry_id)
+           for m in moves if m.delta_score and m.dimension for org_id in _org_ids(m.org_path)]
+    if client is not None and ops:
+        _apply(client, ops)
 
 
 def member_changed(member, org_id_before: int | None, active_before: bool) -> None:
@@ -247,24 +264,17 @@ def org_moved(old_path: str, new_path: str) -> None:
         db.session.info.setdefault("board_orgs", []).append((old_path, new_path))
 
 
-_RECORDED = ("board_moves", "board_members", "board_orgs")
+_RECORDED = ("board_members", "board_orgs")
 
 
 @event.listens_for(Session, "before_commit")
 def _resolve(session) -> None:
-    """What the recorded changes mean for the sets, read in the transaction (no second connection):
+    """What the recorded member changes mean for the sets, read in the transaction (no second connection):
     each member's organisations, and the scores of a member joining a board."""
     if session.in_nested_transaction() or not any(session.info.get(name) for name in _RECORDED):
         return
     ops = session.info.setdefault("board_ops", [])
-    moves, changes, orgs = (session.info.pop(name, None) or [] for name in _RECORDED)
-    if moves:
-        unknown = [m[0] for m in moves if m[5] is None]
-        paths = _paths(session, "SELECT m.id, o.path FROM member m JOIN org o ON o.id = m.org_id WHERE m.id IN :ids",
-                       unknown) if unknown else {}
-        for member_id, year, dimension, delta, entry_id, path in moves:
-            for org_id in _org_ids(path or paths.get(member_id, "")):
-                ops.append(("move", org_id, year, dimension, _member(member_id), delta, entry_id))
+    changes, orgs = (session.info.pop(name, None) or [] for name in _RECORDED)
     for member, org_id_before, active_before in changes:
         paths = _paths(session, "SELECT id, path FROM org WHERE id IN :ids",
                        [o for o in (org_id_before, member.org_id) if o])

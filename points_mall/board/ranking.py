@@ -4,7 +4,6 @@ from sqlalchemy import func, select
 from points_mall.errors import DomainError
 from points_mall.extensions import db
 from points_mall.people.models import Member, Org
-from points_mall.points.models import Score
 from points_mall.points.models import DIMENSIONS
 from points_mall.board import board_cache
 from points_mall.people.access import get_org
@@ -62,21 +61,8 @@ def _row(rank: int, name: str, org: str, score: int, dimension: str | None) -> d
             "stars": stars_for(score) if dimension is None else None}
 
 
-def scored(org: Org, year: int, dimension: str | None):
-    """Who is on the board and with what: the subtree's active members and their yearly score (the
-    total or one dimension), 0 for those with none. The SQL board ranks it; the Redis one is built from it."""
-    score = select(Score.member_id, func.sum(Score.score).label("total")).where(Score.year == year)
-    if dimension:
-        score = score.where(Score.dimension == dimension)
-    score = score.group_by(Score.member_id).subquery()
-    total = func.coalesce(score.c.total, 0)
-    return (select(Member.id, Member.name, Org.name.label("org"), total.label("score"))
-            .join(Org, Member.org_id == Org.id).outerjoin(score, score.c.member_id == Member.id)
-            .where(Org.path.startswith(org.path), Member.status == "active").subquery())
-
-
 def _ranked(org: Org, year: int, dimension: str | None):
     """Active members of the subtree by yearly score, ties sharing a rank (1, 1, 3): one definition
     for the board, the member's own rank and the public account's answer."""
-    board = scored(org, year, dimension)
+    board = board_cache.scored(org, year, dimension)
     return select(board, func.rank().over(order_by=board.c.score.desc()).label("rank")).subquery()

@@ -1,6 +1,7 @@
 """One transaction per use case."""
 from contextlib import contextmanager
 
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
 from points_mall.errors import CATALOGUE, Conflict, DomainError
@@ -45,10 +46,7 @@ def idempotency_key(key: str | None, required: bool = True) -> str | None:
 
 def insert_or_add(model, keys: list[str], values: dict, add: str):
     """INSERT a row, or add to one column of the row already there (ON CONFLICT DO UPDATE)."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(model).values(**values)
+    stmt = insert(model).values(**values)
     column = getattr(model, add)
     db.session.execute(stmt.on_conflict_do_update(index_elements=keys,
                                                   set_={add: column + getattr(stmt.excluded, add)}))

@@ -2,13 +2,13 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text,
                         UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points_mall.extensions import db
 from points_mall.people.models import Org
-from points_mall.common.types import BigId, UTCDateTime, utcnow
+from points_mall.common.types import UTCDateTime, utcnow
 
 MOVEMENT_KINDS = ("purchase", "adjustment", "loss", "redemption", "return")
 LIMIT_PERIODS = ("month", "year")
@@ -57,10 +57,10 @@ class StockMovement(db.Model):
         # The average cost of a product, read by every order, sums its purchases only: an order adds a
         # movement too, and without this each order would read all the orders before it.
         Index("ix_stock_movement_purchases", "product_id", "quantity", "unit_cost",
-              postgresql_where=text("kind = 'purchase'"), sqlite_where=text("kind = 'purchase'")),
+              postgresql_where=text("kind = 'purchase'")),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     quantity: Mapped[int] = mapped_column(Integer)  # signed
@@ -80,7 +80,7 @@ class Redemption(db.Model):
         UniqueConstraint("member_id", "idempotency_key"),
         # A pickup code is unique among the orders still open at the counter.
         Index("uq_redemption_open_pickup_code", "pickup_code", unique=True,
-              postgresql_where=text("status = 'reserved'"), sqlite_where=text("status = 'reserved'")),
+              postgresql_where=text("status = 'reserved'")),
         Index("ix_redemption_status_expires_at", "status", "expires_at"),
     )
 

@@ -37,7 +37,7 @@ def claim(batch: int) -> list[int]:
 
     A member's messages go out in the order written, across workers too: a message is not taken while
     an earlier one of the same member is still pending and not due (leased by another worker, or
-    waiting for its retry). On PostgreSQL the claims of all workers take turns (a transaction-level
+    waiting for its retry). The claims of all workers take turns (a transaction-level
     advisory lock: short, and kept by PgBouncer's transaction mode), so each sees the leases of the one
     before; without it two claims at once could each take one of a member's messages."""
     now = utcnow()
@@ -47,13 +47,9 @@ def claim(batch: int) -> list[int]:
                                                earlier.next_attempt_at > now).exists())
     query = (select(Notification.id).where(Notification.status == "pending", Notification.next_attempt_at <= now,
                                            ~behind_another)
-             .order_by(Notification.next_attempt_at, Notification.id).limit(batch))
-    on_pg = db.session.get_bind().dialect.name == "postgresql"
-    if on_pg:
-        query = query.with_for_update(skip_locked=True)
+             .order_by(Notification.next_attempt_at, Notification.id).limit(batch).with_for_update(skip_locked=True))
     with committed():
-        if on_pg:
-            db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK})
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK})
         ids = list(db.session.scalars(query))
         if ids:
             lease = now + timedelta(seconds=current_app.config["OUTBOX_LEASE"])

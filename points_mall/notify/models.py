@@ -1,11 +1,11 @@
 """The notification outbox, which is also the member's in-app inbox."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points_mall.extensions import db
-from points_mall.common.types import BigId, UTCDateTime, utcnow
+from points_mall.common.types import UTCDateTime, utcnow
 
 
 class Notification(db.Model):
@@ -14,7 +14,7 @@ class Notification(db.Model):
     __tablename__ = "notification"
     __table_args__ = (Index("ix_notification_status_next_attempt_at", "status", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     event: Mapped[str] = mapped_column(String(40))
@@ -38,8 +38,8 @@ class DeliveryAttempt(db.Model):
 
     __tablename__ = "delivery_attempt"
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    notification_id: Mapped[int] = mapped_column(BigId, ForeignKey("notification.id"), index=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("notification.id"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str] = mapped_column(String(20))  # sent / retry / refused / failed
     error: Mapped[str | None] = mapped_column(Text)

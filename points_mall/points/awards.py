@@ -1,7 +1,8 @@
 """Manual awards and deductions by organizers (积分申报), for one member or a whole list."""
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import Integer, bindparam, case, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -11,7 +12,7 @@ from points_mall.points.models import Award, AwardLine, Rule
 from points_mall.people.models import Member, Org
 from points_mall.audit import trail as audit
 from points_mall.notify import notify
-from points_mall.points import posting, rules
+from points_mall.points import ledger, notices, rules
 from points_mall.people.access import Actor, require_members
 from points_mall.common.clock import utcnow
 from points_mall.common import tx
@@ -83,7 +84,7 @@ def propose(actor: Actor, member_ids: list[int], rule_code: str, reason: str,
     award = Award(rule_id=rule.id, reason=reason, proposer=actor.key, status="applied" if at_once else "pending",
                   decided_by=actor.key if at_once else None, decided_at=utcnow() if at_once else None,
                   idempotency_key=f"{actor.key}:{idempotency_key}" if idempotency_key else None)
-    if not (at_once and posting.on_postgresql()):  # there, the posting statement writes the lines
+    if not at_once:  # else the posting statement writes the lines
         award.lines = [AwardLine(member_id=m.id) for m in members]
     db.session.add(award)
     try:
@@ -107,18 +108,26 @@ def _same_request(earlier: Award, member_ids: list[int], rule_code: str, reason:
 
 
 def _apply(award: Award, rule: Rule, member_ids: list[int]) -> None:
-    """Post the rule to every member of the award at once (posting.apply_rule: one statement on
-    PostgreSQL, locks taken in member-id order) and record each line's outcome."""
+    """Post the rule to every member of the award at once, with each line's outcome and each member's
+    notification: one statement (locks taken in member-id order)."""
     verb = "获得" if rule.points > 0 else "扣除"
-    notice = posting.Notice("points_changed", f"积分{verb}", f"{rule.name}：{verb}", {"award_id": award.id})
-    on_pg = posting.on_postgresql()
-    posted = posting.apply_rule(member_ids, rule, key_prefix=f"award:{award.id}:", source=("award", award.id),
-                                actor=award.proposer, reason=award.reason, notice=notice,
-                                award_id=award.id if on_pg else None)
-    if not on_pg:
-        for line in award.lines:
-            entry = posted.get(line.member_id)
-            line.outcome, line.points = ("applied", entry.delta_score) if entry else ("cap_reached", 0)
+    ledger.apply_rule(member_ids, rule, key_prefix=f"award:{award.id}:", source=("award", award.id),
+                      actor=award.proposer, reason=award.reason, rows=_lines_and_notices,
+                      params={"award_id": award.id,
+                              **notices.notice(f"积分{verb}", f"{rule.name}：{verb}", {"award_id": award.id})})
+
+
+def _lines_and_notices(parts: ledger.Parts) -> ledger.Rows:
+    """The award's lines (written, or updated when approved) with each member's outcome, and the notices."""
+    locked, plan = parts.locked, parts.plan
+    outcome = select(bindparam("award_id", type_=Integer), locked.c.member_id, func.coalesce(plan.c.delta_score, 0),
+                     case((plan.c.member_id.is_(None), "cap_reached"), else_="applied"))
+    lines = insert(AwardLine).from_select(
+        ["award_id", "member_id", "points", "outcome"],
+        outcome.select_from(locked.outerjoin(plan, plan.c.member_id == locked.c.member_id)).order_by(locked.c.member_id))
+    lines = lines.on_conflict_do_update(index_elements=["award_id", "member_id"],
+                                        set_={"points": lines.excluded.points, "outcome": lines.excluded.outcome})
+    return ledger.Rows((lines.cte("lines"), notices.points_changed(parts)))
 
 
 def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award, Rule]:

@@ -12,7 +12,7 @@ from points_mall.audit import trail as audit
 from points_mall.notify import notify
 from points_mall.people.access import Actor, require_org
 from points_mall.common.clock import utcnow, zone
-from points_mall.points.ledger import lock_balance, write
+from points_mall.points.ledger import lock_balance, post
 from points_mall.year.periods import final_for
 from points_mall.common.tx import committed
 
@@ -23,10 +23,13 @@ def adjust(member_id: int, delta: int, *, dimension: str, key: str, source: tupl
     (a lowering takes only what is spendable). Runs inside the caller's transaction."""
     spendable = lock_balance(member_id)
     delta_spendable = delta if delta > 0 else -min(-delta, spendable)
-    return write(member_id, kind="adjust", dimension=dimension, delta_score=delta, delta_spendable=delta_spendable,
-                  key=key, source=source, actor=actor, reason=reason, occurred_at=occurred_at,
-                  rule_id=rule.id if rule is not None else None, rule_version=rule.version if rule is not None else None,
-                  late_correction=late_correction)
+    entry = LedgerEntry(member_id=member_id, kind="adjust", dimension=dimension, delta_score=delta,
+                        delta_spendable=delta_spendable, idempotency_key=key, source_type=source[0],
+                        source_id=source[1], actor=actor, reason=reason, occurred_at=occurred_at,
+                        rule_id=rule.id if rule is not None else None,
+                        rule_version=rule.version if rule is not None else None, late_correction=late_correction)
+    post(entry)
+    return entry
 
 
 def late_correction(actor: Actor, member_id: int, dimension: str, delta: int, occurred_on, reason: str,

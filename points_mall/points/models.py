@@ -1,11 +1,11 @@
 """Points rules (积分细则) and the ledger: append-only entries and the balances they explain."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, event, insert
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, event, insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points_mall.extensions import db
-from points_mall.common.types import BigId, UTCDateTime, utcnow
+from points_mall.common.types import UTCDateTime, utcnow
 
 ENTRY_KINDS = ("award", "deduct", "redeem", "refund", "expire", "adjust", "reversal")
 
@@ -16,7 +16,7 @@ class LedgerEntry(db.Model):
     __tablename__ = "ledger_entry"
     __table_args__ = (Index("ix_ledger_entry_member_id_id", "member_id", "id"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     kind: Mapped[str] = mapped_column(String(20))
     dimension: Mapped[str | None] = mapped_column(String(20))
@@ -26,13 +26,13 @@ class LedgerEntry(db.Model):
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("rule.id"), index=True)
     rule_version: Mapped[int | None] = mapped_column(Integer)
     source_type: Mapped[str | None] = mapped_column(String(20))  # activity / redemption / award
-    source_id: Mapped[int | None] = mapped_column(BigId)
+    source_id: Mapped[int | None] = mapped_column(BigInteger)
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     actor: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text, default="")
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    reverses_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("ledger_entry.id"), unique=True)
+    reverses_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_entry.id"), unique=True)
     # Dated inside a period already final (公示 closed), recorded by an admin as a late correction.
     late_correction: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
@@ -109,11 +109,26 @@ class Rule(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
+class RuleVersion(db.Model):
+    """A rule as it stood from one edit to the next; entries keep the version they were posted under."""
+
+    __tablename__ = "rule_version"
+
+    rule_id: Mapped[int] = mapped_column(ForeignKey("rule.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    points: Mapped[int] = mapped_column(Integer)
+    cap_period: Mapped[str | None] = mapped_column(String(10))
+    cap: Mapped[int | None] = mapped_column(Integer)
+    needs_approval: Mapped[bool] = mapped_column(default=False)
+    declarable: Mapped[bool] = mapped_column(default=False)
+    created_by: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 @event.listens_for(Rule, "after_insert")
 def _first_version(mapper, connection, rule: Rule) -> None:
     """A rule is born as its version 1, however it was made (the API, the demo, an import)."""
-    from points_mall.year.models import RuleVersion
-
     connection.execute(insert(RuleVersion).values(
         rule_id=rule.id, version=rule.version or 1, name=rule.name, points=rule.points, cap_period=rule.cap_period,
         cap=rule.cap, needs_approval=bool(rule.needs_approval), declarable=bool(rule.declarable), created_at=utcnow()))

@@ -4,8 +4,7 @@ from sqlalchemy import select
 
 from points_mall.errors import NotFound
 from points_mall.extensions import db
-from points_mall.points.models import Rule
-from points_mall.year.models import RuleVersion
+from points_mall.points.models import Rule, RuleVersion
 from points_mall.audit import trail as audit
 from points_mall.points import rules
 from points_mall.people.access import Actor, require_role, require_root

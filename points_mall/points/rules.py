@@ -3,8 +3,7 @@ from sqlalchemy import select, update
 
 from points_mall.errors import DomainError
 from points_mall.extensions import db
-from points_mall.points.models import Rule
-from points_mall.year.models import RuleVersion
+from points_mall.points.models import Rule, RuleVersion
 from points_mall.points.models import CAP_PERIODS, DIMENSIONS
 from points_mall.audit import trail as audit
 from points_mall.people.access import Actor, require_role, require_root

@@ -11,13 +11,11 @@ from sqlalchemy import func, select, text, true, tuple_
 
 from points_mall.errors import DomainError, NotFound
 from points_mall.extensions import db
-from points_mall.points.models import Balance, LedgerEntry, Rule, Score
+from points_mall.points.models import Balance, LedgerEntry, Rule, RuleVersion, Score
 from points_mall.people.models import Member, Org, StaffUser
-from points_mall.year.models import RuleVersion
 from points_mall.common.fields import mask_phone
 from points_mall.people.access import Actor, get_org, out_of_scope, require_org, require_role
 from points_mall.common.clock import local, local_year, utcnow
-from points_mall.points.posting import on_postgresql
 from points_mall.points.profile import stars_for
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -49,10 +47,8 @@ def _member_filters(stmt, name: str | None, phone: str | None, member_type: str 
         # Eleven digits are the whole number (its unique index); four are its end (an expression index).
         if len(phone) == 11:
             stmt = stmt.where(Member.phone == phone)
-        elif on_postgresql():
-            stmt = stmt.where(func.right(Member.phone, 4) == phone)
         else:
-            stmt = stmt.where(Member.phone.endswith(phone, autoescape=True))
+            stmt = stmt.where(func.right(Member.phone, 4) == phone)
     if member_type:
         stmt = stmt.where(Member.member_type == member_type)
     if status:
@@ -191,14 +187,13 @@ def _selective(filters: dict) -> bool:
 def ledger_page(actor: Actor, *, cursor: str | None = None, limit: int = 50, **filters) -> dict:
     """One page of entries, newest first, and the cursor of the next page (None on the last)."""
     conds, scope = _ledger_filters(actor, **filters)
-    if on_postgresql():
-        # The planner prices these nested index probes high enough to compile them (JIT, ~150 ms here)
-        # for a statement that runs in 15 ms; for this transaction only.
-        db.session.execute(text("SET LOCAL jit = off"))
+    # The planner prices these nested index probes high enough to compile them (JIT, ~150 ms here)
+    # for a statement that runs in 15 ms; for this transaction only.
+    db.session.execute(text("SET LOCAL jit = off"))
     if cursor:
         at, entry_id = decode_cursor(cursor)
         conds.append(tuple_(LedgerEntry.occurred_at, LedgerEntry.id) < tuple_(at, entry_id))
-    if scope is not None and on_postgresql() and not _selective(filters) and db.session.scalar(
+    if scope is not None and not _selective(filters) and db.session.scalar(
             select(func.count()).select_from(scope.limit(BY_MEMBER_UP_TO + 1).subquery())) <= BY_MEMBER_UP_TO:
         ids = _page_ids(conds, scope.with_only_columns(Member.id.label("id")), limit + 1)
         stmt = select(LedgerEntry).where(LedgerEntry.id.in_(ids)) if ids else None

@@ -212,9 +212,10 @@ def approve(actor: Actor, declaration_id: int, note: str = "") -> Declaration:
         declaration, rule = _decide(actor, declaration_id, "approved", note)
         # The ledger refuses what it must (a retired rule, a member switched off, a final period): the
         # refusal rolls the decision back with everything else.
-        entry = ledger.apply_rule(declaration.member_id, rule, key=f"declaration:{declaration.id}",
+        entry = ledger.apply_rule([declaration.member_id], rule, key=f"declaration:{declaration.id}",
                                   source=("declaration", declaration.id), actor=actor.key,
-                                  reason=f"申报：{declaration.title}", occurred_at=_moment(declaration.occurred_on))
+                                  reason=f"申报：{declaration.title}",
+                                  occurred_at=_moment(declaration.occurred_on)).get(declaration.member_id)
         if entry is None:
             raise Conflict("cap_reached", details={"rule": rule.name, "cap": rule.cap,
                                                    "period": PERIOD_NAMES.get(rule.cap_period, "")})

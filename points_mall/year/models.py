@@ -1,14 +1,14 @@
 """The points year (积分年度): declarations, 公示 with appeals, settlement, opening balances."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy import func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from points_mall.extensions import db
 from points_mall.points.models import LedgerEntry
 from points_mall.people.models import Member
-from points_mall.common.types import BigId, UTCDateTime, utcnow
+from points_mall.common.types import UTCDateTime, utcnow
 
 DECLARATION_STATUSES = ("submitted", "returned", "approved", "rejected")
 PUBLICITY_PERIODS = ("month", "quarter", "year")
@@ -36,7 +36,7 @@ class Declaration(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="submitted")
     note: Mapped[str] = mapped_column(Text, default="")  # the organizer's reason (reject / return)
     points: Mapped[int | None] = mapped_column(Integer)  # what was posted
-    entry_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("ledger_entry.id"))
+    entry_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_entry.id"))
     decided_by: Mapped[str | None] = mapped_column(String(40))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -71,13 +71,13 @@ class Appeal(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     publicity_id: Mapped[int] = mapped_column(ForeignKey("publicity.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
-    entry_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("ledger_entry.id"))  # None: a missing award
+    entry_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_entry.id"))  # None: a missing award
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("rule.id"))
     reason: Mapped[str] = mapped_column(Text)
     photos: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20), default="open")
     resolution: Mapped[str] = mapped_column(Text, default="")
-    correction_entry_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("ledger_entry.id"), unique=True)
+    correction_entry_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_entry.id"), unique=True)
     resolved_by: Mapped[str | None] = mapped_column(String(40))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -150,31 +150,13 @@ class OpeningBalance(db.Model):
     scores: Mapped[dict] = mapped_column(JSON, default=dict)  # dimension -> score
 
 
-class RuleVersion(db.Model):
-    """A rule as it stood from one edit to the next; entries keep the version they were posted under."""
-
-    __tablename__ = "rule_version"
-
-    rule_id: Mapped[int] = mapped_column(ForeignKey("rule.id"), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    points: Mapped[int] = mapped_column(Integer)
-    cap_period: Mapped[str | None] = mapped_column(String(10))
-    cap: Mapped[int | None] = mapped_column(Integer)
-    needs_approval: Mapped[bool] = mapped_column(default=False)
-    declarable: Mapped[bool] = mapped_column(default=False)
-    created_by: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
 class Membership(db.Model):
     """Which branch a member belonged to, when (组织关系): one open row (until None) per member.
     since None: from before the service knew."""
 
     __tablename__ = "membership"
     __table_args__ = (Index("ix_membership_org", "org_id", "since"),
-                      Index("uq_membership_open", "member_id", unique=True, postgresql_where=text("until IS NULL"),
-                            sqlite_where=text("until IS NULL")))
+                      Index("uq_membership_open", "member_id", unique=True, postgresql_where=text("until IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
@@ -205,6 +187,5 @@ Index("ix_ledger_entry_member_occurred", LedgerEntry.member_id, LedgerEntry.occu
       postgresql_include=["dimension", "delta_score"])  # the score sheet reads it alone (services/score_sheet.py)
 Index("ix_ledger_entry_rule_occurred", LedgerEntry.rule_id, LedgerEntry.occurred_at, LedgerEntry.id)
 Index("ix_ledger_entry_kind_occurred", LedgerEntry.kind, LedgerEntry.occurred_at, LedgerEntry.id)
-Index("ix_ledger_entry_late", LedgerEntry.occurred_at, LedgerEntry.id, postgresql_where=LedgerEntry.late_correction,
-      sqlite_where=LedgerEntry.late_correction)
-Index("ix_member_phone_last4", func.right(Member.phone, 4)).ddl_if(dialect="postgresql")
+Index("ix_ledger_entry_late", LedgerEntry.occurred_at, LedgerEntry.id, postgresql_where=LedgerEntry.late_correction)
+Index("ix_member_phone_last4", func.right(Member.phone, 4))

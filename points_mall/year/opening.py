@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from points_mall.errors import DomainError
 from points_mall.extensions import db
 from points_mall.people.models import Member, Org
-from points_mall.points.models import DIMENSIONS
+from points_mall.points.models import DIMENSIONS, LedgerEntry
 from points_mall.year.models import OpeningBalance, OpeningImport
 from points_mall.common.fields import mask_phone
 from points_mall.audit import trail as audit
@@ -145,16 +145,16 @@ def _write(actor: Actor, year: int, filename: str, ready: list[dict]) -> Opening
     start = turn_of_year(year - 1)  # counted as earned on 1 January: the oldest points a member has
     reason = f"期初积分（第{batch.id}号导入，{year}年）"
     for r in ready:
-        source = ("opening_import", batch.id)
         if r["spendable"]:
-            ledger.write(r["member_id"], kind="adjust", delta_score=0, delta_spendable=r["spendable"],
-                          key=f"opening:{r['member_id']}:spendable", source=source, actor=actor.key, reason=reason,
-                          occurred_at=start, year=year)
+            ledger.post(LedgerEntry(member_id=r["member_id"], kind="adjust", delta_spendable=r["spendable"],
+                                    idempotency_key=f"opening:{r['member_id']}:spendable", source_type="opening_import",
+                                    source_id=batch.id, actor=actor.key, reason=reason, occurred_at=start, year=year))
         for dimension, score in r["scores"].items():
             if score:
-                ledger.write(r["member_id"], kind="adjust", dimension=dimension, delta_score=score,
-                              delta_spendable=0, key=f"opening:{r['member_id']}:{dimension}", source=source,
-                              actor=actor.key, reason=reason, occurred_at=start, year=year)
+                ledger.post(LedgerEntry(member_id=r["member_id"], kind="adjust", dimension=dimension,
+                                        delta_score=score, idempotency_key=f"opening:{r['member_id']}:{dimension}",
+                                        source_type="opening_import", source_id=batch.id, actor=actor.key,
+                                        reason=reason, occurred_at=start, year=year))
     audit.record(actor, "opening.import", "opening_import", batch.id, None,
                  {"year": year, "filename": batch.filename, "rows": len(ready),
                   "spendable": sum(r["spendable"] for r in ready),

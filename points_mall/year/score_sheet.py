@@ -84,17 +84,9 @@ def _rows(org: Org, period: Period, limit: int | None, offset: int, only: int | 
     by_dimension = [func.coalesce(func.sum(LedgerEntry.delta_score).filter(LedgerEntry.dimension == d), 0).label(d)
                     for d in DIMENSIONS]
     inside = (LedgerEntry.occurred_at >= start_at, LedgerEntry.occurred_at < end_at, LedgerEntry.delta_score != 0)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Each member's entries of the period through the (member_id, occurred_at) index: a year is most of
-        # the table, so a plain join would have the planner sum every entry of the park for one branch.
-        scores = (select(*by_dimension).where(LedgerEntry.member_id == belonged.c.member_id, *inside)
-                  .lateral("scores"))
-        on = true()
-    else:  # SQLite (the embedded default) has no LATERAL; its parks are small
-        scores = (select(LedgerEntry.member_id, *by_dimension)
-                  .join(belonged, belonged.c.member_id == LedgerEntry.member_id).where(*inside)
-                  .group_by(LedgerEntry.member_id).subquery("scores"))
-        on = scores.c.member_id == belonged.c.member_id
+    # Each member's entries of the period through the (member_id, occurred_at) index: a year is most of
+    # the table, so a plain join would have the planner sum every entry of the park for one branch.
+    scores = select(*by_dimension).where(LedgerEntry.member_id == belonged.c.member_id, *inside).lateral("scores")
     dims = [func.coalesce(scores.c[d], 0) for d in DIMENSIONS]
     total = sum(dims[1:], dims[0])
     ranked = (select(belonged.c.member_id, Member.name, Member.status, belonged.c.org, belonged.c.since,
@@ -102,7 +94,7 @@ def _rows(org: Org, period: Period, limit: int | None, offset: int, only: int | 
                      func.rank().over(order_by=total.desc()).label("rank"),
                      func.count().over().label("count"))
               .join(Member, Member.id == belonged.c.member_id)
-              .outerjoin(scores, on).subquery("ranked"))
+              .outerjoin(scores, true()).subquery("ranked"))
     query = select(ranked).order_by(ranked.c.rank, ranked.c.member_id)
     if only is not None:
         query = query.where(ranked.c.member_id == only)

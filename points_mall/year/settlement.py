@@ -6,7 +6,8 @@ only then looks for entries already written (a statement begun after the lock se
 """
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
 
 from points_mall.errors import DomainError, NotFound
 from points_mall.extensions import db
@@ -15,11 +16,11 @@ from points_mall.year.models import SettlementNotice, SettlementPolicy, Settleme
 from points_mall.common.fields import mask_phone
 from points_mall.audit import trail as audit
 from points_mall.points import ledger
+from points_mall.points.models import LedgerEntry
 from points_mall.people.access import SYSTEM, Actor, get_org, require_org, require_role, require_root
 from points_mall.common.clock import local_year, utcnow
 from points_mall.year.lapse import (
     MODE_NAMES, expire_key, expired_in, figures, lapse_day, policies_by_org, turn_of_year)
-from points_mall.points.posting import on_postgresql
 from points_mall.common.tx import committed
 
 BATCH = 500
@@ -152,9 +153,8 @@ def settle_year(actor: Actor, year: int, org_id: int | None = None, trigger: str
 
 
 def _settle_batch(year: int, orgs: list[Org], member_ids: list[int], actor: str) -> tuple[int, int, int]:
-    if on_postgresql():
-        db.session.execute(text("SELECT member_id FROM balance WHERE member_id = ANY(CAST(:ids AS integer[])) "
-                                "ORDER BY member_id FOR UPDATE"), {"ids": member_ids})
+    db.session.execute(text("SELECT member_id FROM balance WHERE member_id = ANY(CAST(:ids AS integer[])) "
+                            "ORDER BY member_id FOR UPDATE"), {"ids": member_ids})
     done = expired_in(year, member_ids)  # read after the locks: a run that held them has committed
     expired = points = 0
     told = []
@@ -163,9 +163,10 @@ def _settle_batch(year: int, orgs: list[Org], member_ids: list[int], actor: str)
             continue
         # Dated when written, after the turn: a back-dated entry could fall into a period made final by a
         # 公示 since, and an expiry is no correction of that period. The spendable balance alone moves.
-        entry = ledger.write(f.member_id, kind="expire", delta_score=0, delta_spendable=-f.lapse,
-                              key=expire_key(year, f.member_id), source=("settlement", year), actor=actor,
-                              reason=f"{year}年度结算：积分到期", year=year)
+        entry = LedgerEntry(member_id=f.member_id, kind="expire", delta_spendable=-f.lapse,
+                            idempotency_key=expire_key(year, f.member_id), source_type="settlement", source_id=year,
+                            actor=actor, reason=f"{year}年度结算：积分到期", year=year)
+        ledger.post(entry)
         told.append((f.member_id, f"按{year}年度结算规则，您有{f.lapse}分超市积分已于{year + 1}年1月1日到期。"
                                   f"{f.why(year)}", {"entry_id": entry.id, "year": year, "points": f.lapse}))
         expired, points = expired + 1, points + f.lapse
@@ -225,16 +226,13 @@ def send_notices(now=None) -> int:
 
 
 def _notice_batch(year: int, orgs: list[Org], member_ids: list[int]) -> int:
-    from sqlalchemy.dialects import postgresql, sqlite
-
     lapsing = {f.member_id: f for f in figures(year, orgs, member_ids) if f.lapse > 0}
     if not lapsing:
         return 0
     now = utcnow()
-    dialect = postgresql if on_postgresql() else sqlite
     # The primary key (member, year) makes a second job, or a second tick, skip who was told already:
     # only the rows that went in are told.
-    told = db.session.scalars(dialect.insert(SettlementNotice).values(
+    told = db.session.scalars(insert(SettlementNotice).values(
         [{"member_id": m, "year": year, "points": f.lapse, "notified_at": now} for m, f in lapsing.items()])
         .on_conflict_do_nothing().returning(SettlementNotice.member_id)).all()
     _emit_all("points_lapsing", "积分即将到期", [
