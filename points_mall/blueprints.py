@@ -5,7 +5,7 @@ from points_mall.year.routes import archive, declarations, publicity, settlement
 from points_mall.audit import routes as audit
 from points_mall.accounts.routes import auth, console_login, member_web
 from points_mall.points.routes import awards, me
-from points_mall.board import board_cache, routes as boards
+from points_mall.board import routes as boards
 from points_mall.mall.routes import console, mall, uploads
 from points_mall.notify.routes import notify
 
@@ -13,9 +13,6 @@ BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, mall.blp, notify.blp
               admin_orgs.blp, admin_members.blp, admin_setup.blp, uploads.blp, audit.blp,
               member_web.blp, console.blp, console_login.blp, declarations.blp, archive.blp, publicity.blp,
               settlement.blp]
-
-# The board's Redis sets follow the ledger in every app that serves the board.
-boards.blp.record_once(lambda state: board_cache.init_app(state.app))
 
 
 def document(spec) -> None:

@@ -91,11 +91,8 @@ def _names_another_database_or_asks_which(source: str) -> bool:
 
 
 def test_no_code_names_another_database_or_asks_which_one_it_runs_on():
-    # The application factory and its configuration still choose the default database: left out until
-    # the embedded PostgreSQL is that default.
-    choosing = (PACKAGE / "__init__.py", PACKAGE / "config.py")
     asking = sorted(str(path.relative_to(PACKAGE.parent)) for path in PACKAGE.rglob("*.py")
-                    if path not in choosing and _names_another_database_or_asks_which(path.read_text()))
+                    if _names_another_database_or_asks_which(path.read_text()))
     assert not asking, asking
 
 
