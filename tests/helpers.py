@@ -1,6 +1,12 @@
 """Small helpers the tests share."""
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from points_mall.config import TestConfig
 
 
 def now():
@@ -24,3 +30,13 @@ def make_activity(client, park, who="org_a", org=None, publish=True, **fields):
 
 def nonce():
     return uuid.uuid4().hex
+
+
+@contextmanager
+def one_crowd_at_a_time():
+    """Bursts of up to 70 connections take turns across the test workers (a PostgreSQL advisory lock held
+    on the server's own database), so the workers together stay under max_connections."""
+    parts = urlsplit(TestConfig.SQLALCHEMY_DATABASE_URI.replace("postgresql+psycopg://", "postgresql://"))
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext('points_mall tests: a crowd of connections'))")
+        yield

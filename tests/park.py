@@ -133,11 +133,13 @@ def open_shop(park: Park, stock: int = 20) -> Mall:
 
 
 def give_points(member_id: int, points: int) -> None:
-    """Spendable points for a test member, through the ledger like any award."""
+    """Spendable points for a test member, through the ledger like any award: one posting of the
+    volunteering rule for the whole amount."""
     from points_mall.models import Rule
     from points_mall.services import ledger
 
     rule = db.session.query(Rule).filter_by(code="service.volunteer").one()
-    for i in range(0, points, rule.points):
-        ledger.apply_rule(member_id, rule, key=f"test-gift:{member_id}:{i}", source=("award", None), actor="test")
+    ledger.write(member_id, kind="award", dimension=rule.dimension, rule_id=rule.id, rule_version=rule.version,
+                 delta_score=points, delta_spendable=points, key=f"test-gift:{member_id}:{points}",
+                 source=("award", None), actor="test", reason=rule.name)
     db.session.commit()
