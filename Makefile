@@ -39,10 +39,16 @@ run: venv frontend
 	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) seed-demo
 	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
+# Test workers (pytest-xdist; each has its own database and Redis index); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 3
+
+# Vitest runs beside pytest (its report follows pytest's); either failing fails the target.
 test: venv frontend
 	./scripts/test-deps
-	cd frontend && npx vitest run
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	@log=$$(mktemp); (cd frontend && npx vitest run >"$$log" 2>&1) & vitest=$$!; \
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS); tests=$$?; \
+	wait $$vitest; front=$$?; cat "$$log"; rm -f "$$log"; \
+	test $$tests -eq 0 && test $$front -eq 0
 
 bench: venv
 	./scripts/bench-deps

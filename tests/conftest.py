@@ -15,6 +15,7 @@ from points_mall import create_app
 from points_mall.config import TestConfig
 from points_mall.extensions import db
 
+from .browser import desktop_chromium, phone_chromium  # noqa: F401  (one Chromium of each per process)
 from .park import Park
 from .snapshots import Snapshots
 
