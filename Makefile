@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app points_mall
 
-.PHONY: run test venv bench frontend
+.PHONY: run test fuzz venv bench frontend
 
 # The console and the members' pages, rebuilt when a source under frontend/ changed.
 FRONTEND_SRC := $(shell find frontend -path frontend/node_modules -prune -o -type f -print 2>/dev/null)
@@ -49,6 +49,11 @@ test: venv frontend
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS); tests=$$?; \
 	wait $$vitest; front=$$?; cat "$$log"; rm -f "$$log"; \
 	test $$tests -eq 0 && test $$front -eq 0
+
+# The fuzz in depth: schemathesis's coverage phase on top of more generated requests per operation and role.
+fuzz: venv
+	./scripts/test-deps
+	FUZZ_COVERAGE=1 FUZZ_EXAMPLES=50 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) tests/test_fuzz.py
 
 bench: venv
 	./scripts/bench-deps
