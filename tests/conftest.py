@@ -1,7 +1,7 @@
 """Tests run against real PostgreSQL and Redis; the schema is built by the migrations.
 
 Under pytest-xdist each worker has its own database (the base name + "_gw0", "_gw1", …) and its own Redis
-index (the base index + the worker's number, modulo 16), so workers never see each other's rows or keys."""
+index (the base index + the worker's number), so workers never see each other's rows or keys."""
 import copy
 import os
 from urllib.parse import urlsplit, urlunsplit
@@ -27,7 +27,9 @@ def _for_this_worker() -> None:
     parts = urlsplit(TestConfig.SQLALCHEMY_DATABASE_URI)
     TestConfig.SQLALCHEMY_DATABASE_URI = urlunsplit(parts._replace(path=f"{parts.path}_{worker}"))
     parts = urlsplit(TestConfig.REDIS_URL)
-    index = (int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))) % 16
+    # Redis has 16 databases (0-15); past 15 the workers wrap round to 1, leaving 0 to whoever runs Redis bare.
+    index = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    index = index if index <= 15 else (index - 1) % 15 + 1
     TestConfig.REDIS_URL = urlunsplit(parts._replace(path=f"/{index}"))
     os.environ["TEST_DATABASE_URL"] = TestConfig.SQLALCHEMY_DATABASE_URI
     os.environ["TEST_REDIS_URL"] = TestConfig.REDIS_URL
