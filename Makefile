@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app points_mall
 
-.PHONY: run test venv bench frontend
+.PHONY: run test fuzz venv bench frontend
 
 # The console and the members' pages, rebuilt when a source under frontend/ changed.
 FRONTEND_SRC := $(shell find frontend -path frontend/node_modules -prune -o -type f -print 2>/dev/null)
@@ -42,10 +42,21 @@ run: venv frontend
 	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) seed-demo && \
 	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
+# Test workers (pytest-xdist; each has its own database and Redis index); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 3
+
+# Vitest runs beside pytest (its report follows pytest's); either failing fails the target.
 test: venv frontend
 	./scripts/test-deps
-	cd frontend && npx vitest run
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	@log=$$(mktemp); (cd frontend && npx vitest run >"$$log" 2>&1) & vitest=$$!; \
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS); tests=$$?; \
+	wait $$vitest; front=$$?; cat "$$log"; rm -f "$$log"; \
+	test $$tests -eq 0 && test $$front -eq 0
+
+# The fuzz in depth: schemathesis's coverage phase on top of more generated requests per operation and role.
+fuzz: venv
+	./scripts/test-deps
+	FUZZ_COVERAGE=1 FUZZ_EXAMPLES=50 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) tests/test_fuzz.py
 
 bench: venv
 	./scripts/bench-deps

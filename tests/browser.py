@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from werkzeug.serving import make_server
 
@@ -23,15 +24,15 @@ def live_server(app):
     server.shutdown()
 
 
-def chromium(mobile: dict | None = None):
+def start_chromium(mobile: dict | None = None):
     """Debian's headless Chromium with a throwaway profile, optionally emulating a phone
-    (mobile: Chromium's mobileEmulation, e.g. deviceMetrics and userAgent); yields the driver."""
+    (mobile: Chromium's mobileEmulation, e.g. deviceMetrics and userAgent); returns the driver and the profile."""
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     profile = tempfile.TemporaryDirectory()
     for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-                f"--user-data-dir={profile.name}", "--window-size=1400,800"):
+                f"--user-data-dir={profile.name}", f"--window-size={WINDOW[0]},{WINDOW[1]}"):
         options.add_argument(arg)
     if mobile:
         options.add_experimental_option("mobileEmulation", mobile)
@@ -39,19 +40,84 @@ def chromium(mobile: dict | None = None):
     china = {**os.environ, "TZ": "Asia/Shanghai"}
     driver = webdriver.Chrome(options=options, service=Service(executable_path="/usr/bin/chromedriver", env=china))
     driver.implicitly_wait(0)
-    yield driver
-    driver.quit()
-    profile.cleanup()
+    return driver, profile
+
+
+WINDOW = (1400, 800)
+
+
+class Chromium:
+    """One Chromium per test process, handed to each test in a new tab of a clean browser: the tabs of the
+    test before closed (with whatever they emulated: a phone's size, a position, print media, a download
+    folder), no cookies, no permissions granted, the window at its first size, the storage of the origin
+    the test before used cleared. Anything that goes wrong while cleaning starts a new Chromium instead."""
+
+    def __init__(self, mobile: dict | None = None):
+        self.mobile = mobile
+        self.driver = None
+        self.profile = None
+
+    def fresh(self):
+        if self.driver is not None:
+            try:
+                self._clean()
+            except WebDriverException:
+                self.quit()
+        if self.driver is None:
+            self.driver, self.profile = start_chromium(self.mobile)
+        return self.driver
+
+    def _clean(self) -> None:
+        driver = self.driver
+        before = driver.window_handles
+        driver.switch_to.new_window("tab")
+        tab = driver.current_window_handle
+        for handle in before:
+            driver.switch_to.window(handle)
+            driver.close()
+        driver.switch_to.window(tab)
+        driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+        driver.execute_cdp_cmd("Browser.resetPermissions", {})
+        driver.set_window_size(*WINDOW)
+        driver.implicitly_wait(0)
+
+    def done(self) -> None:
+        """After a test: forget what its origin stored (a later test's server may get the same port)."""
+        if self.driver is None:
+            return
+        try:
+            origin = self.driver.execute_script("return location.origin")
+            if origin and origin.startswith("http"):
+                self.driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+        except WebDriverException:
+            self.quit()
+
+    def quit(self) -> None:
+        if self.driver is not None:
+            try:
+                self.driver.quit()
+            except WebDriverException:
+                pass
+            self.profile.cleanup()
+        self.driver = self.profile = None
 
 
 WECHAT_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0 "
              "Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) NetType/WIFI Language/zh_CN")
 
 
+@pytest.fixture(scope="session")
+def phone_chromium():
+    chromium = Chromium({"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 1}, "userAgent": WECHAT_UA})
+    yield chromium
+    chromium.quit()
+
+
 @pytest.fixture
-def phone():
+def phone(phone_chromium):
     """Chromium as a 390 × 844 phone with WeChat's user agent."""
-    yield from chromium({"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 1}, "userAgent": WECHAT_UA})
+    yield phone_chromium.fresh()
+    phone_chromium.done()
 
 
 @pytest.fixture
@@ -64,13 +130,28 @@ def public_base(app, live_server):
 
 
 def text_of(driver, css):
-    found = driver.find_elements("css selector", css)
-    return found[0].text if found else ""
+    """The text of the first element matching css; "" while there is none (or Vue is replacing it)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    try:
+        found = driver.find_elements("css selector", css)
+        return found[0].text if found else ""
+    except StaleElementReferenceException:
+        return ""
+
+
+@pytest.fixture(scope="session")
+def desktop_chromium():
+    chromium = Chromium()
+    yield chromium
+    chromium.quit()
 
 
 @pytest.fixture
-def browser():
-    yield from chromium()
+def browser(desktop_chromium):
+    """Chromium on a 1400 × 800 window."""
+    yield desktop_chromium.fresh()
+    desktop_chromium.done()
 
 
 def log_in(browser, url: str, username: str, password: str):

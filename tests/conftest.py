@@ -1,15 +1,44 @@
-"""Tests run against real PostgreSQL and Redis; the schema is built by the migrations."""
+"""Tests run against real PostgreSQL and Redis; the schema is built by the migrations.
+
+Under pytest-xdist each worker has its own database (the base name + "_gw0", "_gw1", …) and its own Redis
+index (the base index + the worker's number), so workers never see each other's rows or keys."""
+import copy
+import os
 from urllib.parse import urlsplit, urlunsplit
 
+import jwt
 import psycopg
 import pytest
 from sqlalchemy import text
 
 from points_mall import create_app
 from points_mall.config import TestConfig
-from points_mall.extensions import db, redis_store
+from points_mall.extensions import db
 
+from .browser import desktop_chromium, phone_chromium  # noqa: F401  (one Chromium of each per process)
 from .park import Park
+from .snapshots import Snapshots
+
+
+def _for_this_worker() -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    parts = urlsplit(TestConfig.SQLALCHEMY_DATABASE_URI)
+    TestConfig.SQLALCHEMY_DATABASE_URI = urlunsplit(parts._replace(path=f"{parts.path}_{worker}"))
+    parts = urlsplit(TestConfig.REDIS_URL)
+    # Redis has 16 databases (0-15); past 15 the workers wrap round to 1, leaving 0 to whoever runs Redis bare.
+    index = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    index = index if index <= 15 else (index - 1) % 15 + 1
+    TestConfig.REDIS_URL = urlunsplit(parts._replace(path=f"/{index}"))
+    os.environ["TEST_DATABASE_URL"] = TestConfig.SQLALCHEMY_DATABASE_URI
+    os.environ["TEST_REDIS_URL"] = TestConfig.REDIS_URL
+
+
+_for_this_worker()
+# The concurrency tests still get 70 connections at once; past 5, a connection goes back to PostgreSQL when
+# returned rather than waiting idle, so the workers' pools together stay under max_connections.
+TestConfig.SQLALCHEMY_ENGINE_OPTIONS = {**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, "pool_size": 5, "max_overflow": 65}
 
 
 def _recreate_database(url: str) -> None:
@@ -34,19 +63,51 @@ def app():
         db.engine.dispose()
 
 
-TABLES = None
+SNAPSHOTS = Snapshots()
+BUILT: dict[str, tuple[Park, object]] = {}  # state -> the park (and the shop) the tests of that state get
+_current: list[tuple[Park, object]] = []
+
+
+def _prepare(state: str) -> None:
+    """Restore the state, building and keeping it the first time (through the services, as a test would)."""
+    if SNAPSHOTS.has(state):
+        SNAPSHOTS.restore(state)
+    elif state == "empty":
+        SNAPSHOTS.empty()
+        SNAPSHOTS.capture(state)
+    elif state == "park":
+        _prepare("empty")
+        BUILT[state] = (Park.build(), None)
+        db.session.remove()
+        SNAPSHOTS.capture(state)
+    else:
+        from .park import give_points, open_shop
+
+        _prepare("park")
+        park = copy.deepcopy(BUILT["park"][0])
+        mall = open_shop(park)
+        for m in park.members_a + park.members_b:
+            give_points(m.id, 100)
+        db.session.remove()
+        BUILT[state] = (park, mall)
+        SNAPSHOTS.capture(state)
 
 
 @pytest.fixture(autouse=True)
-def clean(app):
-    """Every test starts from empty tables and an empty Redis database."""
-    global TABLES
+def clean(request):
+    """Every test that uses the app starts from its state: empty tables and an empty Redis database, or the
+    park, or the park with its shop, restored from a snapshot taken when first built."""
+    _current.clear()
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    state = "shop" if "shop" in request.fixturenames else "park" if "park" in request.fixturenames else "empty"
     with app.app_context():
-        if TABLES is None:
-            TABLES = [t.name for t in db.metadata.sorted_tables]
-        db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " RESTART IDENTITY CASCADE"))
-        db.session.commit()
-        redis_store.client.flushdb()
+        _prepare(state)
+        db.session.remove()
+    if state in BUILT:
+        _current.append(BUILT[state])
     yield
 
 
@@ -69,9 +130,15 @@ def runner(app):
 
 @pytest.fixture
 def park(app):
+    """The park as built, with its tokens issued now (as a park built for this test would have them)."""
+    from points_mall.accounts.auth import issue_token
+
+    built = copy.deepcopy(_current[0][0])
     with app.app_context():
-        built = Park.build()
-        db.session.remove()
+        for key, token in built.tokens.items():
+            claims = jwt.decode(token, options={"verify_signature": False})
+            kind, sub, iat, exp = (claims.pop(k) for k in ("kind", "sub", "iat", "exp"))
+            built.tokens[key] = issue_token(kind, sub, exp - iat, **claims)
     return built
 
 
@@ -91,14 +158,7 @@ def sql(app):
 @pytest.fixture
 def shop(app, park):
     """The park's shop, and 100 spendable points for every test member."""
-    from .park import give_points, open_shop
-
-    with app.app_context():
-        mall = open_shop(park)
-        for m in park.members_a + park.members_b:
-            give_points(m.id, 100)
-        db.session.remove()
-    return mall
+    return copy.deepcopy(_current[0][1])
 
 
 @pytest.fixture

@@ -1,6 +1,13 @@
 """Small helpers the tests share."""
+import time
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from points_mall.config import TestConfig
 
 
 def now():
@@ -24,3 +31,22 @@ def make_activity(client, park, who="org_a", org=None, publish=True, **fields):
 
 def nonce():
     return uuid.uuid4().hex
+
+
+CROWD = 65  # the connections a burst opens beyond the 5 its pool keeps (the test app's pool: 5 + 65 overflow)
+
+
+@contextmanager
+def one_crowd_at_a_time(wait: float = 60.0):
+    """Bursts of up to 70 connections take turns across the test workers (a PostgreSQL advisory lock held
+    on the server's own database), and each starts once the server has room for it, so the workers together
+    stay under max_connections."""
+    parts = urlsplit(TestConfig.SQLALCHEMY_DATABASE_URI.replace("postgresql+psycopg://", "postgresql://"))
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext('points_mall tests: a crowd of connections'))")
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and conn.execute(
+                "SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity "
+                "WHERE backend_type = 'client backend'").fetchone()[0] < CROWD:
+            time.sleep(0.2)
+        yield

@@ -134,11 +134,14 @@ def open_shop(park: Park, stock: int = 20) -> Mall:
 
 
 def give_points(member_id: int, points: int) -> None:
-    """Spendable points for a test member, through the ledger like any award."""
-    from points_mall.points.models import Rule
+    """Spendable points for a test member, through the ledger like any award: one posting of the
+    volunteering rule for the whole amount."""
     from points_mall.points import ledger
+    from points_mall.points.models import LedgerEntry, Rule
 
     rule = db.session.query(Rule).filter_by(code="service.volunteer").one()
-    for i in range(0, points, rule.points):
-        ledger.apply_rule([member_id], rule, key=f"test-gift:{member_id}:{i}", source=("award", None), actor="test")
+    ledger.post(LedgerEntry(member_id=member_id, kind="award", dimension=rule.dimension, rule_id=rule.id,
+                            rule_version=rule.version, delta_score=points, delta_spendable=points,
+                            idempotency_key=f"test-gift:{member_id}:{points}", source_type="award",
+                            actor="test", reason=rule.name))
     db.session.commit()

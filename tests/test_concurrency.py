@@ -8,6 +8,8 @@ from points_mall.points import awards, ledger
 from points_mall.people.access import load_actor
 from points_mall.common.tx import committed
 
+from .helpers import one_crowd_at_a_time
+
 
 def run_together(app, jobs):
     """Start every job at the same moment, each in its own app context (its own session)."""
@@ -27,10 +29,11 @@ def run_together(app, jobs):
                 db.session.remove()
 
     threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    with one_crowd_at_a_time():
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
     return results
 
 

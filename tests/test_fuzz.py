@@ -4,7 +4,11 @@ For each operation schemathesis generates valid and invalid requests from the do
 sent without a token and with the token of a member, an organizer, a keeper and an admin. An
 answer fails the stage when it is a 5xx, does not match the documented schema, status or
 headers, accepts input the document forbids, or refuses with a field error (invalid_input)
-input the document allows. FUZZ_EXAMPLES sets how many requests per operation and role.
+input the document allows. FUZZ_EXAMPLES sets how many generated requests per operation and role.
+
+`make test` runs the document's examples and the generated requests; `make fuzz` adds schemathesis's
+coverage phase (FUZZ_COVERAGE=1: every boundary value, every invalid type and every undeclared method of
+every operation), which takes several times as long as the rest of the suite, and more examples.
 """
 import os
 
@@ -21,6 +25,8 @@ from points_mall.config import TestConfig
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 
 schema = schemathesis.openapi.from_wsgi("/openapi.json", create_app(TestConfig))
+if not os.environ.get("FUZZ_COVERAGE"):
+    schema.config.phases.update(phases=["examples", "fuzzing"])
 
 
 class SchemaLie(Failure):

@@ -4,11 +4,11 @@ field when a date is wrong, and reads the member's history."""
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from .browser import browser, live_server  # noqa: F401  (fixtures)
+from .browser import browser, live_server, text_of  # noqa: F401  (fixtures)
 from .console_ui import as_desktop, as_phone, cut_off, pick, shot, type_date, visible
 from .test_console_admin import sign_in
 
@@ -43,8 +43,14 @@ def test_an_admin_edits_a_rules_points_and_sees_version_2_in_its_history(client,
 
     row_of(browser, ".el-table", "service.volunteer").find_element(By.CSS_SELECTOR, ".pm-rule-version").click()
     wait.until(lambda d: visible(d, "#rule-versions .pm-version"))
-    wait.until(lambda d: "分值 +5 → +8" in d.find_element(By.ID, "rule-versions").text)
-    history = browser.find_element(By.ID, "rule-versions").text
+    # The dialog renders in steps (the versions, then the current one's tag): wait for all that is asserted.
+    expected = ("分值 +5 → +8", "第2版", "当前", "第1版", "首次设立", "admin")
+    try:
+        wait.until(lambda d: all(part in text_of(d, "#rule-versions") for part in expected))
+    except TimeoutException:
+        pass  # the assertions below say what is missing
+    history = text_of(browser, "#rule-versions")
+    assert "分值 +5 → +8" in history
     assert "第2版" in history and "当前" in history and "第1版" in history and "首次设立" in history
     assert "admin" in history
     rules = client.get("/api/v1/admin/rules", headers=park.auth("admin")).get_json()
