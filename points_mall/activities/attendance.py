@@ -42,7 +42,7 @@ def decide_leave(actor: Actor, leave_id: int, approve: bool) -> LeaveRequest:
                                                               LeaveRequest.status == "pending")
                                    .values(status=status, decided_by=actor.key)).rowcount
         if moved != 1:
-            raise Conflict("not_pending")
+            raise Conflict("not_pending:leave")
         audit.record(actor, f"leave.{'approve' if approve else 'reject'}", "leave_request", leave_id,
                      {"status": "pending"}, {"status": status, "member_id": leave.member_id, "activity_id": activity.id})
         notify.emit("leave_decided", "请假审批", f"{activity.title}：请假{'已批准' if approve else '未批准'}",

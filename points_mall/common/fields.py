@@ -9,6 +9,8 @@ from datetime import date, datetime, timezone
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from points_mall.errors import Invalid
+
 INT32_MAX = 2**31 - 1
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2101, 1, 1, tzinfo=timezone.utc)  # through the end of 2100
@@ -86,11 +88,22 @@ class Text(fields.String):
         super().__init__(**kw)
 
 
+class Pattern(validate.Regexp):
+    """A pattern whose refusal answers with a catalogue code (invalid_phone), documented as a pattern."""
+
+    def __init__(self, regex: str, key: str):
+        super().__init__(regex)
+        self.key = key
+
+    def _format_error(self, value) -> str:
+        return Invalid(self.key)
+
+
 class Phone(fields.String):
     """A mainland mobile number: 11 digits starting 13–19."""
 
     def __init__(self, **kw):
-        kw["validate"] = _validators(kw.get("validate"), validate.Regexp(r"^1[3-9][0-9]{9}$", error="手机号格式不正确"))
+        kw["validate"] = _validators(kw.get("validate"), Pattern(r"^1[3-9][0-9]{9}$", "invalid_phone"))
         super().__init__(**kw)
 
 
@@ -98,7 +111,7 @@ class PickupCode(fields.String):
     """The 8-digit code a member shows at the counter (取货码)."""
 
     def __init__(self, **kw):
-        kw["validate"] = _validators(kw.get("validate"), validate.Regexp(r"^[0-9]{8}$", error="取货码应为8位数字"))
+        kw["validate"] = _validators(kw.get("validate"), Pattern(r"^[0-9]{8}$", "invalid_pickup_code"))
         super().__init__(**kw)
 
 
@@ -113,7 +126,7 @@ class Moment(fields.AwareDateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
         if not EARLIEST <= moment < LATEST:
-            raise ValidationError("时间应在2000年至2100年之间")
+            raise ValidationError(Invalid("date_out_of_range"))
         return moment
 
 
@@ -128,7 +141,7 @@ class Day(fields.Date):
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)
         if not EARLIEST.date() <= day < LATEST.date():
-            raise ValidationError("时间应在2000年至2100年之间")
+            raise ValidationError(Invalid("date_out_of_range"))
         return day
 
 
@@ -138,7 +151,7 @@ class Patch(Schema):
     @validates_schema
     def _not_empty(self, data, **kwargs):
         if not data:
-            raise ValidationError("请至少修改一项", "_schema")
+            raise ValidationError(Invalid("invalid_change"), "_schema")
 
 
 class Upload(Schema):
@@ -206,4 +219,4 @@ def mask_name(name: str | None) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-__all__ = ["Upload", "Query", "Patch", "Flag", "Id", "Int", "Text", "Phone", "PickupCode", "Moment", "Day", "Number", "mask_phone", "mask_name", "INT32_MAX", "date"]
+__all__ = ["Upload", "Query", "Patch", "Flag", "Id", "Int", "Text", "Pattern", "Phone", "PickupCode", "Moment", "Day", "Number", "mask_phone", "mask_name", "INT32_MAX", "date"]

@@ -64,7 +64,7 @@ def update_member(actor: Actor, member_id: int, **changes) -> Member:
             raise DomainError("invalid_name")
     if lifecycle.get("member_type") not in (None, *MEMBER_TYPES) or lifecycle.get("status") not in (None, *MEMBER_STATUSES):
         raise DomainError("invalid_member_type")
-    with committed("duplicate_phone", "手机号已登记"):
+    with committed("duplicate_phone"):
         if lifecycle:
             member = member_changes.locked_member(member_id)
         if "org_id" in lifecycle:

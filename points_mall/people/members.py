@@ -5,7 +5,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from points_mall.errors import DomainError
+from points_mall.errors import DomainError, message_of
 from points_mall.extensions import db
 from points_mall.people.models import Member, Org
 from points_mall.year.models import Membership
@@ -56,9 +56,9 @@ def _check(name, phone, member_type) -> list[tuple[str, str]]:
     if not (name or "").strip() or len(name.strip()) > 50:
         errors.append(("invalid_name", "姓名不能为空"))
     if not PHONE.match(phone or ""):
-        errors.append(("invalid_phone", "手机号格式不正确"))
+        errors.append(("invalid_phone", message_of("invalid_phone")))
     if member_type not in MEMBER_TYPES:
-        errors.append(("invalid_member_type", "人员类型应为：" + "、".join(MEMBER_TYPES)))
+        errors.append(("invalid_member_type", message_of("invalid_member_type")))
     return errors
 
 

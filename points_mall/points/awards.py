@@ -136,7 +136,7 @@ def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award,
         .values(status=status, decided_by=actor.key, decided_at=utcnow(), decision_note=note)
     ).rowcount
     if moved != 1:
-        raise Conflict("not_pending:leave")
+        raise Conflict("not_pending:award")
     db.session.refresh(award)
     audit.record(actor, f"award.{'approve' if status == 'applied' else 'reject'}", "award", award.id,
                  {"status": "pending"}, {"status": status, "decision_note": note,
