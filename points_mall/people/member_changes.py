@@ -13,7 +13,7 @@ from points_mall.year.models import MemberChange, Membership
 from points_mall.people.models import MEMBER_STATUSES, MEMBER_TYPES
 from points_mall.audit import trail as audit
 from points_mall.board import board_cache
-from points_mall.people.access import Actor, get_org, require_org
+from points_mall.people.access import Actor, actor_names, get_org, require_org
 from points_mall.common.clock import local, utcnow
 from points_mall.common.tx import committed
 
@@ -136,9 +136,11 @@ def history(actor: Actor, member_id: int) -> dict:
             return orgs.get(int(value), value) if value.isdigit() else value
         return STATUS_NAMES.get(value, value) if kind == "status" else value
 
+    names = actor_names({c.actor for c in changes if c.actor})
     return {"member": member,
             "memberships": [{"org_id": m.org_id, "org": name, "since": m.since, "until": m.until} for m, name in rows],
             "changes": [{"id": c.id, "kind": c.kind, "before": c.before, "after": c.after,
                          "before_label": label(c.kind, c.before), "after_label": label(c.kind, c.after),
-                         "effective_on": c.effective_on, "note": c.note, "actor": c.actor, "created_at": c.created_at}
+                         "effective_on": c.effective_on, "note": c.note, "actor": c.actor,
+                         "actor_name": names.get(c.actor) if c.actor else None, "created_at": c.created_at}
                         for c in changes]}

@@ -11,6 +11,7 @@ from points_mall.points.models import Rule
 from points_mall.activities import activities, checkin
 from points_mall.mall import shop as shops
 from points_mall.common.clock import period_bounds, utcnow
+from points_mall.common.records import Extended
 
 PERIOD_NAMES = {"month": "本月", "year": "本年"}
 
@@ -51,17 +52,6 @@ def describe_entries(entries: list, member_id: int) -> list[dict]:
     staff = dict(db.session.execute(select(StaffUser.id, StaffUser.display_name)
                                     .where(StaffUser.id.in_(staff_ids))).all()) if staff_ids else {}
     return [Extended(e, rule_name=rules.get(e.rule_id), given_by=_giver(e, member_id, staff)) for e in entries]
-
-
-class Extended:
-    """A record read through, with what the member's page adds to it (for the response schema)."""
-
-    def __init__(self, record, **extra):
-        self._record = record
-        self.__dict__.update(extra)
-
-    def __getattr__(self, name):
-        return getattr(self._record, name)
 
 
 def _giver(entry, member_id: int, staff: dict) -> str:

@@ -3,7 +3,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from points_mall.errors import Conflict, DomainError, Forbidden, NotFound
 from points_mall.extensions import db
@@ -12,9 +12,10 @@ from points_mall.people.models import Member, Org
 from points_mall.audit import trail as audit
 from points_mall.notify import notify
 from points_mall.points import posting, rules
-from points_mall.people.access import Actor, require_members
+from points_mall.people.access import Actor, actor_names, require_members
 from points_mall.common.clock import utcnow
 from points_mall.common import tx
+from points_mall.common.records import Extended
 from points_mall.common.tx import committed
 
 MAX_MEMBERS = 500
@@ -164,5 +165,21 @@ def reject(actor: Actor, award_id: int, note: str = "") -> Award:
 def pending(actor: Actor) -> list[Award]:
     """Pending awards whose every member the actor covers, so they may decide them."""
     outside = select(Member.id).join(Org).where(~actor.org_scope("organizer"))
-    return list(db.session.scalars(select(Award).where(
+    return list(db.session.scalars(select(Award).options(selectinload(Award.lines)).where(
         Award.status == "pending", ~Award.lines.any(AwardLine.member_id.in_(outside))).order_by(Award.id)))
+
+
+def described(found) -> list[Extended]:
+    """Awards as the approver reads them: the rule's and the proposer's names, each line's member named."""
+    rule_ids = {a.rule_id for a in found}
+    rule_names = dict(db.session.execute(select(Rule.id, Rule.name).where(Rule.id.in_(rule_ids))).all()) if rule_ids else {}
+    member_ids = {line.member_id for a in found for line in a.lines}
+    members = dict(db.session.execute(select(Member.id, Member.name).where(Member.id.in_(member_ids))).all()) \
+        if member_ids else {}
+    proposers = actor_names({a.proposer for a in found})
+    return [Extended(a, rule_name=rule_names.get(a.rule_id), proposer_name=proposers.get(a.proposer, a.proposer),
+                     lines=[Extended(line, name=members.get(line.member_id)) for line in a.lines]) for a in found]
+
+
+def describe(award: Award) -> Extended:
+    return described([award])[0]

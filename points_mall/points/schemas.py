@@ -3,32 +3,8 @@ from marshmallow import Schema, fields, validate
 
 from points_mall.common.fields import Flag, Id, Int, Query, Text
 
-from points_mall.people.models import Member
-from points_mall.points.models import Rule
 from points_mall.points.models import CAP_PERIODS, DIMENSIONS
 from points_mall.people.schemas.people import MemberOut
-
-
-def _name(model, key: int) -> str | None:
-    """A name for the approver to read; the session's identity map makes repeats free."""
-    from points_mall.extensions import db
-
-    row = db.session.get(model, key)
-    return row.name if row else None
-
-
-def _actor_name(key: str | None) -> str | None:
-    """staff:3 / member:7 (how the ledger records who acted) as the person's name."""
-    from points_mall.extensions import db
-    from points_mall.people.models import StaffUser
-
-    kind, _, ident = (key or "").partition(":")
-    if not ident.isdigit():
-        return key
-    if kind == "staff":
-        user = db.session.get(StaffUser, int(ident))
-        return (user.display_name or user.username) if user else key
-    return _name(Member, int(ident)) or key
 
 
 class RuleIn(Schema):
@@ -105,7 +81,7 @@ class AwardIn(Schema):
 
 class AwardLineOut(Schema):
     member_id = fields.Integer()
-    name = fields.Function(lambda line: _name(Member, line.member_id), metadata={"description": "党员姓名（审批时核对）"})
+    name = fields.Raw(dump_only=True, metadata={"description": "党员姓名（审批时核对）"})  # named by awards.described
     points = fields.Integer(allow_none=True)
     outcome = fields.String(allow_none=True)
 
@@ -113,12 +89,12 @@ class AwardLineOut(Schema):
 class AwardOut(Schema):
     id = fields.Integer()
     rule_id = fields.Integer()
-    rule_name = fields.Function(lambda award: _name(Rule, award.rule_id))
+    rule_name = fields.Raw(dump_only=True)
     created_at = fields.DateTime()
     reason = fields.String()
     status = fields.String()
     proposer = fields.String()
-    proposer_name = fields.Function(lambda award: _actor_name(award.proposer))
+    proposer_name = fields.Raw(dump_only=True)
     decided_by = fields.String(allow_none=True)
     decision_note = fields.String()
     lines = fields.List(fields.Nested(AwardLineOut))

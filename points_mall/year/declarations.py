@@ -15,9 +15,10 @@ from points_mall.points.models import Rule
 from points_mall.audit import trail as audit
 from points_mall.points import ledger
 from points_mall.notify import notify
-from points_mall.people.access import Actor, require_org, require_role
+from points_mall.people.access import Actor, actor_names, require_org, require_role
 from points_mall.common.clock import local, utcnow, zone
 from points_mall.common.storage import KEY, storage
+from points_mall.common.records import Extended
 from points_mall.common.tx import committed
 
 MAX_PHOTOS = 6
@@ -148,7 +149,7 @@ def my_page(member_id: int, status: str | None, offset: int, limit: int) -> tupl
     rows = db.session.scalars(select(Declaration).where(*where)
                               .order_by(Declaration.created_at.desc(), Declaration.id.desc())
                               .offset(offset).limit(limit)).all()
-    return list(rows), total
+    return described(rows), total
 
 
 def inbox(actor: Actor, status: str | None, offset: int, limit: int) -> tuple[list[Declaration], int]:
@@ -161,7 +162,7 @@ def inbox(actor: Actor, status: str | None, offset: int, limit: int) -> tuple[li
     order = ((Declaration.status != "submitted"), Declaration.updated_at.desc(), Declaration.id.desc()) \
         if status != "submitted" else (Declaration.created_at, Declaration.id)
     rows = db.session.scalars(base.order_by(*order).offset(offset).limit(limit)).all()
-    return list(rows), total
+    return described(rows), total
 
 
 def counts(actor: Actor) -> dict[str, int]:
@@ -252,3 +253,25 @@ def reject(actor: Actor, declaration_id: int, note: str) -> Declaration:
 
 def send_back(actor: Actor, declaration_id: int, note: str) -> Declaration:
     return _close(actor, declaration_id, "returned", note)
+
+
+def described(found) -> list[Extended]:
+    """Declarations as the member and the organizer read them: with the member's, the branch's and the
+    rule's names and who decided (a few queries for a whole page)."""
+    members = _names(Member, {d.member_id for d in found})
+    orgs = _names(Org, {d.org_id for d in found})
+    rule_ids = {d.rule_id for d in found}
+    rules = {r.id: r for r in db.session.scalars(select(Rule).where(Rule.id.in_(rule_ids)))} if rule_ids else {}
+    deciders = actor_names({d.decided_by for d in found if d.decided_by})
+    return [Extended(d, member_name=members.get(d.member_id), org_name=orgs.get(d.org_id),
+                     rule_name=rules[d.rule_id].name, rule_points=rules[d.rule_id].points,
+                     dimension=rules[d.rule_id].dimension,
+                     decided_by_name=deciders.get(d.decided_by) if d.decided_by else None) for d in found]
+
+
+def describe(declaration: Declaration) -> Extended:
+    return described([declaration])[0]
+
+
+def _names(model, ids: set[int]) -> dict[int, str]:
+    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}

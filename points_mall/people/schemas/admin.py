@@ -6,7 +6,7 @@ from points_mall.people.models import MEMBER_STATUSES, MEMBER_TYPES
 from points_mall.points.models import CAP_PERIODS, DIMENSIONS
 from points_mall.common.fields import Day, Flag, Id, Int, Patch, Phone, Query, Text, Upload, mask_name
 from points_mall.people.schemas.people import MemberOut
-from points_mall.points.schemas import RuleOut, _actor_name
+from points_mall.points.schemas import RuleOut
 from points_mall.mall.schemas.mall import ShopOut
 
 
@@ -96,7 +96,7 @@ class MemberChangeOut(Schema):
     effective_on = fields.Date()
     note = fields.String()
     actor = fields.String(allow_none=True)
-    actor_name = fields.Function(lambda c: _actor_name(c["actor"]) if c["actor"] else None, allow_none=True)
+    actor_name = fields.Raw(dump_only=True, allow_none=True)
     created_at = fields.DateTime()
 
 
@@ -179,7 +179,7 @@ class RuleVersionOut(Schema):
     needs_approval = Flag()
     declarable = Flag()
     created_by = fields.String(allow_none=True, metadata={"description": "staff:3 / member:7；第1版由导入或演示数据生成时为空"})
-    created_by_name = fields.Function(lambda v: _actor_name(v.created_by) if v.created_by else None, allow_none=True)
+    created_by_name = fields.Raw(dump_only=True, allow_none=True)
     created_at = fields.DateTime()
 
 

@@ -23,8 +23,8 @@ def list_rules():
 @blp.response(201, AwardOut)
 @blp.doc(security=[BEARER])
 def propose(body):
-    return awards.propose(current_actor(), body["member_ids"], body["rule_code"], body["reason"],
-                          request.headers.get("Idempotency-Key"))
+    return awards.describe(awards.propose(current_actor(), body["member_ids"], body["rule_code"], body["reason"],
+                                          request.headers.get("Idempotency-Key")))
 
 
 @blp.get("/awards/pending")
@@ -32,7 +32,7 @@ def propose(body):
 @blp.response(200, AwardOut(many=True))
 @blp.doc(security=[BEARER])
 def pending():
-    return awards.pending(current_actor())
+    return awards.described(awards.pending(current_actor()))
 
 
 @blp.post("/awards/<id:award_id>/approve")
@@ -41,7 +41,7 @@ def pending():
 @blp.response(200, AwardOut)
 @blp.doc(security=[BEARER])
 def approve(body, award_id):
-    return awards.approve(current_actor(), award_id, body["note"])
+    return awards.describe(awards.approve(current_actor(), award_id, body["note"]))
 
 
 @blp.post("/awards/<id:award_id>/reject")
@@ -50,7 +50,7 @@ def approve(body, award_id):
 @blp.response(200, AwardOut)
 @blp.doc(security=[BEARER])
 def reject(body, award_id):
-    return awards.reject(current_actor(), award_id, body["note"])
+    return awards.describe(awards.reject(current_actor(), award_id, body["note"]))
 
 
 @blp.post("/ledger/<id:entry_id>/reverse")

@@ -58,7 +58,7 @@ def my_declarations(query, pagination_parameters):
 @blp.response(201, DeclarationOut)
 @blp.doc(security=[BEARER])
 def declare(body):
-    return declarations.declare(current_member_id(), **body)
+    return declarations.describe(declarations.declare(current_member_id(), **body))
 
 
 @blp.get("/me/declarations/<id:declaration_id>")
@@ -66,7 +66,7 @@ def declare(body):
 @blp.response(200, DeclarationOut)
 @blp.doc(security=[BEARER])
 def my_declaration(declaration_id):
-    return declarations.mine(current_member_id(), declaration_id)
+    return declarations.describe(declarations.mine(current_member_id(), declaration_id))
 
 
 @blp.post("/me/declarations/<id:declaration_id>/resubmit")
@@ -76,7 +76,7 @@ def my_declaration(declaration_id):
 @blp.doc(security=[BEARER])
 def resubmit(body, declaration_id):
     """A returned declaration, completed and sent again (the same declaration)."""
-    return declarations.resubmit(current_member_id(), declaration_id, **body)
+    return declarations.describe(declarations.resubmit(current_member_id(), declaration_id, **body))
 
 
 @blp.get("/declarations")
@@ -105,7 +105,7 @@ def counts():
 @blp.response(200, DeclarationOut)
 @blp.doc(security=[BEARER])
 def declaration(declaration_id):
-    return declarations.for_staff(current_actor(), declaration_id)
+    return declarations.describe(declarations.for_staff(current_actor(), declaration_id))
 
 
 @blp.post("/declarations/<id:declaration_id>/approve")
@@ -115,7 +115,7 @@ def declaration(declaration_id):
 @blp.doc(security=[BEARER])
 def approve(body, declaration_id):
     """Approve: the rule's points are posted once, dated on the declared day, within the rule's cap."""
-    return declarations.approve(current_actor(), declaration_id, body["note"])
+    return declarations.describe(declarations.approve(current_actor(), declaration_id, body["note"]))
 
 
 @blp.post("/declarations/<id:declaration_id>/reject")
@@ -124,7 +124,7 @@ def approve(body, declaration_id):
 @blp.response(200, DeclarationOut)
 @blp.doc(security=[BEARER])
 def reject(body, declaration_id):
-    return declarations.reject(current_actor(), declaration_id, body["note"])
+    return declarations.describe(declarations.reject(current_actor(), declaration_id, body["note"]))
 
 
 @blp.post("/declarations/<id:declaration_id>/return")
@@ -134,4 +134,4 @@ def reject(body, declaration_id):
 @blp.doc(security=[BEARER])
 def send_back(body, declaration_id):
     """Return for more (退回补充): the member completes it and resubmits."""
-    return declarations.send_back(current_actor(), declaration_id, body["note"])
+    return declarations.describe(declarations.send_back(current_actor(), declaration_id, body["note"]))
