@@ -1,7 +1,7 @@
 """Activities (活动): organizers post them for their branch; members see those of their branch and above."""
 from datetime import timedelta
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import literal, or_, select
 
 from points_mall.errors import DomainError, NotFound
 from points_mall.extensions import db
@@ -13,6 +13,7 @@ from points_mall.audit import trail as audit
 from points_mall.notify import notify
 from points_mall.people.access import Actor, get_org, require_org
 from points_mall.common.clock import local, utcnow
+from points_mall.common.paging import Page, Paged, page_of
 from points_mall.common.tx import committed
 
 EDITABLE = ("kind", "title", "description", "place", "latitude", "longitude", "radius_m", "starts_at", "ends_at",
@@ -134,8 +135,7 @@ def for_member(member_id: int, status: str | None) -> list[Activity]:
     return _by_time(query.where(mine), status)
 
 
-def managed_page(actor: Actor, status: str | None, start=None, end=None, offset: int = 0,
-                 limit: int = 200) -> tuple[list[Activity], int]:
+def managed_page(actor: Actor, status: str | None, page: Page, start=None, end=None) -> Paged:
     """What the organizer runs, a page at a time, optionally only those starting in [start, end) (the
     console's month calendar), with the total for the pager."""
     query = select(Activity).join(Org, Activity.org_id == Org.id).where(actor.org_scope("organizer"))
@@ -143,9 +143,7 @@ def managed_page(actor: Actor, status: str | None, start=None, end=None, offset:
         query = query.where(Activity.starts_at >= start)
     if end is not None:
         query = query.where(Activity.starts_at < end)
-    query = _ordered(query, status)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return list(db.session.scalars(query.offset(offset).limit(limit))), total
+    return page_of(_ordered(query, status), page)
 
 
 def _by_time(query, status: str | None) -> list[Activity]:

@@ -9,8 +9,10 @@ from points_mall.people.models import Member, StaffUser
 from points_mall.mall.models import Redemption, RedemptionLine, Shop
 from points_mall.points.models import Rule
 from points_mall.activities import activities, checkin
+from points_mall.points import ledger
 from points_mall.mall import shop as shops
 from points_mall.common.clock import period_bounds, utcnow
+from points_mall.common.paging import Page, Paged
 from points_mall.common.records import Extended
 
 PERIOD_NAMES = {"month": "本月", "year": "本年"}
@@ -41,6 +43,12 @@ def products_for(member_id: int, shop_id: int) -> list:
             .group_by(RedemptionLine.product_id)).all())
     return [Extended(p, limit_left=None if p.per_member_limit is None else max(0, p.per_member_limit - taken.get(p.id, 0)),
                      limit_period_name=PERIOD_NAMES.get(p.limit_period)) for p in products]
+
+
+def my_ledger(member_id: int, page: Page) -> Paged:
+    """The member's entries, newest first, each named the way the member would say it."""
+    entries, next_cursor = ledger.history(member_id, page.cursor, page.limit)
+    return Paged(describe_entries(entries, member_id), next_cursor=next_cursor)
 
 
 def describe_entries(entries: list, member_id: int) -> list[dict]:

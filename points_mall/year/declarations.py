@@ -18,6 +18,7 @@ from points_mall.notify import notify
 from points_mall.people.access import Actor, actor_names, require_org, require_role
 from points_mall.common.clock import local, utcnow, zone
 from points_mall.common.storage import KEY, storage
+from points_mall.common.paging import Page, Paged, page_of
 from points_mall.common.records import Extended
 from points_mall.common.tx import committed
 
@@ -142,27 +143,26 @@ def mine(member_id: int, declaration_id: int) -> Declaration:
     return declaration
 
 
-def my_page(member_id: int, status: str | None, offset: int, limit: int) -> tuple[list[Declaration], int]:
-    """The member's own declarations, newest first."""
+def my_page(member_id: int, status: str | None, page: Page) -> Paged:
+    """A page of the member's own declarations, newest first."""
     where = [Declaration.member_id == member_id] + ([Declaration.status == status] if status else [])
-    total = db.session.scalar(select(func.count()).select_from(Declaration).where(*where))
-    rows = db.session.scalars(select(Declaration).where(*where)
-                              .order_by(Declaration.created_at.desc(), Declaration.id.desc())
-                              .offset(offset).limit(limit)).all()
-    return described(rows), total
+    found = page_of(select(Declaration).where(*where).order_by(Declaration.created_at.desc(), Declaration.id.desc()),
+                    page)
+    found.items = described(found.items)
+    return found
 
 
-def inbox(actor: Actor, status: str | None, offset: int, limit: int) -> tuple[list[Declaration], int]:
+def inbox(actor: Actor, status: str | None, page: Page) -> Paged:
     """Declarations of the branches in the organizer's subtrees: waiting ones oldest first (first come,
     first decided), the others newest decision first."""
     require_role(actor, "organizer")
     where = [actor.org_scope("organizer")] + ([Declaration.status == status] if status else [])
     base = select(Declaration).join(Org, Declaration.org_id == Org.id).where(*where)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     order = ((Declaration.status != "submitted"), Declaration.updated_at.desc(), Declaration.id.desc()) \
         if status != "submitted" else (Declaration.created_at, Declaration.id)
-    rows = db.session.scalars(base.order_by(*order).offset(offset).limit(limit)).all()
-    return described(rows), total
+    found = page_of(base.order_by(*order), page)
+    found.items = described(found.items)
+    return found
 
 
 def counts(actor: Actor) -> dict[str, int]:

@@ -2,6 +2,7 @@
 from flask import current_app
 from flask_smorest import Blueprint
 
+from points_mall.common.paging import paginated
 from points_mall.extensions import limiter
 from points_mall.people.schemas.admin import PhotoIn, PhotoOut
 from points_mall.year.schemas.declarations import (
@@ -43,13 +44,11 @@ def upload_my_photo(files):
 @members_only
 @blp.arguments(StatusQuery, location="query")
 @blp.response(200, DeclarationOut(many=True))
-@blp.paginate(page_size=20, max_page_size=100)
+@paginated(blp, page_size=20, max_page_size=100)
 @blp.doc(security=[BEARER])
-def my_declarations(query, pagination_parameters):
+def my_declarations(query, page):
     """My declarations, newest first; ?page=&page_size= (the total in X-Pagination)."""
-    p = pagination_parameters
-    items, p.item_count = declarations.my_page(current_member_id(), query["status"], p.first_item, p.page_size)
-    return items
+    return declarations.my_page(current_member_id(), query["status"], page)
 
 
 @blp.post("/me/declarations")
@@ -83,13 +82,11 @@ def resubmit(body, declaration_id):
 @requires("organizer")
 @blp.arguments(StatusQuery, location="query")
 @blp.response(200, DeclarationOut(many=True))
-@blp.paginate(page_size=20, max_page_size=100)
+@paginated(blp, page_size=20, max_page_size=100)
 @blp.doc(security=[BEARER])
-def inbox(query, pagination_parameters):
+def inbox(query, page):
     """Declarations of the members in my subtrees, by status; ?page=&page_size= (total in X-Pagination)."""
-    p = pagination_parameters
-    items, p.item_count = declarations.inbox(current_actor(), query["status"], p.first_item, p.page_size)
-    return items
+    return declarations.inbox(current_actor(), query["status"], page)
 
 
 @blp.get("/declarations/counts")

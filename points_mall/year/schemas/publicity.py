@@ -38,11 +38,6 @@ class MaskedRow(SheetRow):
     mine = fields.Boolean()
 
 
-def masked_for(member_id: int, rows: list[dict]) -> list[dict]:
-    return [r | {"mine": r["member_id"] == member_id,
-                 "name": r["name"] if r["member_id"] == member_id else mask_name(r["name"])} for r in rows]
-
-
 class PublicRow(Schema):
     rank = fields.Integer()
     name = fields.Function(lambda r: mask_name(r["name"]))
