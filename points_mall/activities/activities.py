@@ -1,7 +1,7 @@
 """Activities (活动): organizers post them for their branch; members see those of their branch and above."""
 from datetime import timedelta
 
-from sqlalchemy import literal, or_, select
+from sqlalchemy import select
 
 from points_mall.errors import DomainError, NotFound
 from points_mall.extensions import db
@@ -9,6 +9,7 @@ from points_mall.activities.models import Activity
 from points_mall.people.models import Member, Org
 from points_mall.points.models import Rule
 from points_mall.activities.models import ACTIVITY_KINDS
+from points_mall.activities import audience
 from points_mall.audit import trail as audit
 from points_mall.notify import notify
 from points_mall.people.access import Actor, get_org, require_org
@@ -120,19 +121,15 @@ def cancel(actor: Actor, activity_id: int, reason: str) -> Activity:
 
 def audience_ids(activity: Activity) -> list[int]:
     """Members expected at the activity: the active members of its organisation subtree."""
-    return list(db.session.scalars(
-        select(Member.id).join(Org).where(Org.path.startswith(activity.org.path), Member.status == "active")
-        .order_by(Member.id)))
+    return list(db.session.scalars(select(Member.id).join(Org).where(audience.expected_members(activity))
+                                   .order_by(Member.id)))
 
 
 def for_member(member_id: int, status: str | None) -> list[Activity]:
     """Published activities of the member's branch and every organisation above it."""
     member = db.session.get(Member, member_id)
     query = select(Activity).join(Org, Activity.org_id == Org.id).where(Activity.status == "published")
-    mine = literal(member.org.path).startswith(Org.path)
-    if member.member_type == "群众志愿者":
-        mine = or_(mine, Activity.open_to_volunteers)
-    return _by_time(query.where(mine), status)
+    return _by_time(query.where(audience.open_to(member)), status)
 
 
 def managed_page(actor: Actor, status: str | None, page: Page, start=None, end=None) -> Paged:

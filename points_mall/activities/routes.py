@@ -17,6 +17,7 @@ from points_mall.common import export
 from points_mall.notify import wechat_inbound
 from points_mall.common.clock import zone
 from points_mall.common.paging import Paged, paginated
+from points_mall.people.access import member_key
 from points_mall.common.security import (
     BEARER, current_actor, current_member_id, members_only, rate_key_subject, requires)
 
@@ -143,7 +144,7 @@ def stores_malformed_scans(method: str):
                 claims_kind, actor = ("member", current_member_id()) if method == "scan" else ("staff", current_actor())
                 fields = (getattr(e, "data", None) or {}).get("messages", {})
                 if claims_kind == "member":
-                    checkin.refuse_malformed(f"member:{actor}", method, fields, member_id=actor)
+                    checkin.refuse_malformed(member_key(actor), method, fields, member_id=actor)
                 else:
                     checkin.refuse_malformed(actor.key, method, fields, activity_id=kwargs.get("activity_id"))
                 raise

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from points_mall.points.models import DIMENSIONS
-from points_mall.common.fields import Query, Id, Int, Text, mask_name
+from points_mall.common.fields import Query, Id, Int, MaskedName
 
 
 class BoardQuery(Query):
@@ -14,7 +14,7 @@ class BoardQuery(Query):
 
 class BoardRow(Schema):
     rank = fields.Integer()
-    name = fields.Function(lambda r: mask_name(r["name"]))
+    name = MaskedName()
     org = fields.String()
     score = fields.Integer()
     stars = fields.Integer(allow_none=True)

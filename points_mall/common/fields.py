@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime, timezone
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow.utils import get_value
 
 from points_mall.errors import Invalid
 
@@ -206,7 +207,10 @@ validate.Range.message_all = "应在{{min}}到{{max}}之间"
 validate.OneOf.default_message = "应为以下之一：{choices}"
 
 
+# --- privacy: what pages for others show of a person ------------------------------------------------------
+
 def mask_phone(phone: str | None) -> str:
+    """13800000001 → 138****0001."""
     return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else ""
 
 
@@ -219,4 +223,18 @@ def mask_name(name: str | None) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-__all__ = ["Upload", "Query", "Patch", "Flag", "Id", "Int", "Text", "Pattern", "Phone", "PickupCode", "Moment", "Day", "Number", "mask_phone", "mask_name", "INT32_MAX", "date"]
+class MaskedName(fields.Function):
+    """A person's name, masked (张*明); source: where the record holds it (member.name)."""
+
+    def __init__(self, source: str = "name", **kw):
+        super().__init__(lambda record: mask_name(get_value(record, source)), **kw)
+
+
+class MaskedPhone(fields.Function):
+    """A phone number, masked (138****0001)."""
+
+    def __init__(self, source: str = "phone", **kw):
+        super().__init__(lambda record: mask_phone(get_value(record, source)), **kw)
+
+
+__all__ = ["Upload", "Query", "Patch", "Flag", "Id", "Int", "Text", "Pattern", "Phone", "PickupCode", "Moment", "Day", "Number", "mask_phone", "mask_name", "MaskedName", "MaskedPhone", "INT32_MAX", "date"]

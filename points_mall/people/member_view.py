@@ -8,7 +8,7 @@ from points_mall.activities.models import Checkin, LeaveRequest
 from points_mall.people.models import Member, StaffUser
 from points_mall.mall.models import Redemption, RedemptionLine, Shop
 from points_mall.points.models import Rule
-from points_mall.activities import activities, checkin
+from points_mall.activities import activities, audience
 from points_mall.points import ledger
 from points_mall.mall import shop as shops
 from points_mall.common.clock import period_bounds, utcnow
@@ -84,7 +84,7 @@ def my_activity(member_id: int, activity_id: int):
     member = db.session.get(Member, member_id)
     attended = db.session.scalar(select(Checkin.id).where(Checkin.activity_id == activity_id,
                                                           Checkin.member_id == member_id))
-    if activity.status == "draft" or (attended is None and not checkin.eligible(activity, member)):
+    if activity.status == "draft" or (attended is None and not audience.may_attend(activity, member)):
         raise NotFound("unknown_activity", details={"activity_id": activity_id})
     return _with_part(member_id, [activity])[0]
 

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, post_load, validate
 from points_mall.mall.models import LIMIT_PERIODS
 from points_mall.activities import codes
 from points_mall.common.fields import (
-    Day, Flag, Id, Int, Moment, Number, Patch, PickupCode, Query, Text, mask_name, mask_phone)
+    Day, Flag, Id, Int, MaskedName, MaskedPhone, Moment, Number, Patch, PickupCode, Query, Text)
 
 
 class ShopIn(Schema):
@@ -138,8 +138,8 @@ class PickupIn(Schema):
 class CounterView(RedemptionOut):
     """What the keeper sees at the counter: the goods and a masked member, nothing more."""
 
-    member_name = fields.Function(lambda r: mask_name(r.member.name))
-    member_phone = fields.Function(lambda r: mask_phone(r.member.phone))
+    member_name = MaskedName("member.name")
+    member_phone = MaskedPhone("member.phone")
     member_org = fields.Function(lambda r: r.member.org.name)
 
     class Meta:

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from points_mall.people.models import MEMBER_STATUSES, MEMBER_TYPES
 from points_mall.points.models import CAP_PERIODS, DIMENSIONS
-from points_mall.common.fields import Day, Flag, Id, Int, Patch, Phone, Query, Text, Upload, mask_name
+from points_mall.common.fields import Day, Flag, Id, Int, MaskedName, Patch, Phone, Query, Text, Upload
 from points_mall.people.schemas.people import MemberOut
 from points_mall.points.schemas import RuleOut
 from points_mall.mall.schemas.mall import ShopOut
@@ -227,7 +227,7 @@ class BranchBoardOut(Schema):
 
 
 class Leader(Schema):
-    name = fields.Function(lambda r: mask_name(r["name"]))
+    name = MaskedName()
     score = fields.Integer()
 
 

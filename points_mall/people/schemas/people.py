@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 
 from points_mall.people.models import MEMBER_TYPES, ROLES
 from points_mall.people.models import ORG_KINDS
-from points_mall.common.fields import Day, Flag, Id, Phone, Query, Text, Upload, mask_phone
+from points_mall.common.fields import Day, Flag, Id, MaskedPhone, Phone, Query, Text, Upload
 
 
 class OrgIn(Schema):
@@ -34,7 +34,7 @@ class MemberOut(Schema):
 
     id = fields.Integer()
     name = fields.String()
-    phone = fields.Function(lambda m: mask_phone(m.phone))
+    phone = MaskedPhone()
     member_type = fields.String()
     org_id = fields.Integer()
     status = fields.String()
