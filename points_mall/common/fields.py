@@ -164,6 +164,28 @@ class Upload(Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
+class RowError(Schema):
+    row = fields.Integer()
+    code = fields.String()
+    message = fields.String()
+
+
+class PreviewError(Schema):
+    code = fields.String()
+    message = fields.String()
+
+
+class WorkbookCheck(Schema):
+    """A workbook's dry run before its import (members, opening balances): each row as read with its
+    errors (preview: the rows' own schema), nothing written."""
+
+    rows = fields.Integer()
+    valid = fields.Integer()
+    error_count = fields.Integer()
+    ok = Flag(metadata={"description": "true: 没有错误，可以导入"})
+    errors = fields.List(fields.Nested(RowError))
+
+
 class Number(fields.Decimal):
     """A decimal amount (yuan) that travels as a JSON number both ways, never as a string."""
 
@@ -237,4 +259,4 @@ class MaskedPhone(fields.Function):
         super().__init__(lambda record: mask_phone(get_value(record, source)), **kw)
 
 
-__all__ = ["Upload", "Query", "Patch", "Flag", "Id", "Int", "Text", "Pattern", "Phone", "PickupCode", "Moment", "Day", "Number", "mask_phone", "mask_name", "MaskedName", "MaskedPhone", "INT32_MAX", "date"]
+__all__ = ["Upload", "Query", "Patch", "Flag", "Id", "Int", "Text", "Pattern", "Phone", "PickupCode", "Moment", "Day", "Number", "RowError", "PreviewError", "WorkbookCheck", "mask_phone", "mask_name", "MaskedName", "MaskedPhone", "INT32_MAX", "date"]

@@ -1,10 +1,10 @@
 """Rules, the ledger, awards, the member's own page."""
 from marshmallow import Schema, fields, validate
 
-from points_mall.common.fields import Flag, Id, Int, Query, Text
+from points_mall.common.fields import Flag, Id, Int, Patch, Query, Text
 
 from points_mall.points.models import CAP_PERIODS, DIMENSIONS
-from points_mall.people.schemas.people import MemberOut
+from points_mall.people.schemas.members import MemberOut
 
 
 class RuleIn(Schema):
@@ -108,3 +108,36 @@ class ReverseIn(Schema):
     reason = Text(multi_line=True, required=True, validate=validate.Length(1, 500))
 
 
+class RuleQuery(Query):
+    include_retired = Flag(load_default=True)
+
+
+class RulePatch(Patch):
+    """What may change in a rule; its code and dimension are fixed once points were given under it."""
+
+    name = Text(validate=validate.Length(1, 100))
+    points = Int(validate=validate.Range(-1000, 1000))
+    cap_period = fields.String(allow_none=True, validate=validate.OneOf(CAP_PERIODS))
+    cap = Int(allow_none=True, validate=validate.Range(1, 100000))
+    needs_approval = Flag()
+    declarable = Flag(metadata={"description": "党员可按此细则申报"})
+    active = Flag()
+
+
+class RuleKept(RuleOut):
+    active = Flag()
+
+
+class RuleVersionOut(Schema):
+    """A rule as it stood from one edit to the next; entries posted meanwhile carry this version."""
+
+    version = fields.Integer()
+    name = fields.String()
+    points = fields.Integer()
+    cap_period = fields.String(allow_none=True)
+    cap = fields.Integer(allow_none=True)
+    needs_approval = Flag()
+    declarable = Flag()
+    created_by = fields.String(allow_none=True, metadata={"description": "staff:3 / member:7；第1版由导入或演示数据生成时为空"})
+    created_by_name = fields.Raw(dump_only=True, allow_none=True)
+    created_at = fields.DateTime()

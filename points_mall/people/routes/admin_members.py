@@ -2,9 +2,9 @@
 from flask_smorest import Blueprint
 
 from points_mall.errors import DomainError
-from points_mall.people.schemas.admin import (
-    ChangeNote, ImportCheckOut, MemberHistoryOut, MemberPatch, MemberRow, MemberSearch, TransferIn, TypeChangeIn)
-from points_mall.people.schemas.people import ImportIn
+from points_mall.people.schemas.members import (
+    ChangeNote, ImportCheckOut, ImportIn, MemberHistoryOut, MemberPatch, MemberRow, MemberSearch, TransferIn,
+    TypeChangeIn)
 from points_mall.people import member_admin, member_changes
 from points_mall.activities.routes import xlsx
 from points_mall.common.paging import paginated

@@ -2,19 +2,11 @@
 from flask import request
 from flask_smorest import Blueprint
 
-from points_mall.points.schemas import AwardIn, AwardOut, DecisionIn, EntryOut, ReverseIn, RuleOut
-from points_mall.points import awards, ledger, rules
+from points_mall.points.schemas import AwardIn, AwardOut, DecisionIn, EntryOut, ReverseIn
+from points_mall.points import awards, ledger
 from points_mall.common.security import BEARER, current_actor, requires
 
 blp = Blueprint("awards", __name__, url_prefix="/api/v1", description="积分申报与审批")
-
-
-@blp.get("/rules")
-@requires()
-@blp.response(200, RuleOut(many=True))
-@blp.doc(security=[BEARER])
-def list_rules():
-    return rules.list_rules(current_actor())
 
 
 @blp.post("/awards")

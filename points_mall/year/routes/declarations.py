@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from points_mall.common.paging import paginated
 from points_mall.extensions import limiter
-from points_mall.people.schemas.admin import PhotoIn, PhotoOut
+from points_mall.mall.schemas.mall import PhotoIn, PhotoOut
 from points_mall.year.schemas.declarations import (
     ApproveIn, DeclarableRuleOut, DeclarationIn, DeclarationOut, ReasonIn, StatusCounts, StatusQuery)
 from points_mall.year import declarations

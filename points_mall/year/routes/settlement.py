@@ -3,7 +3,7 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from points_mall.errors import DomainError
-from points_mall.people.schemas.people import ImportIn
+from points_mall.people.schemas.members import ImportIn
 from points_mall.year.schemas.settlement import (
     LapseOut, OpeningCheckOut, OpeningImportOut, OpeningImportsOut, OpeningQuery, PageQuery, PolicyIn, PolicyRow,
     PreviewOut, PreviewQuery, RunIn, RunOut, RunsOut)
