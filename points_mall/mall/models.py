@@ -10,7 +10,6 @@ from points_mall.extensions import db
 from points_mall.people.models import Org
 from points_mall.common.types import BigId, UTCDateTime, utcnow
 
-MOVEMENT_KINDS = ("purchase", "adjustment", "loss", "redemption", "return")
 LIMIT_PERIODS = ("month", "year")
 
 

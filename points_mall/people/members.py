@@ -3,7 +3,7 @@ from datetime import date, datetime
 from io import BytesIO
 
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from points_mall.errors import DomainError, message_of
 from points_mall.extensions import db
@@ -152,14 +152,3 @@ def import_members(actor: Actor, content: bytes) -> dict:
             member = add_member(*row)
             audit.record(actor, "member.import", "member", member.id, after=audit.snapshot(member, MEMBER_FIELDS))
     return {"imported": len(ready)}
-
-
-def members_in(actor: Actor, org_id: int | None, query: str | None, limit: int = 200) -> list[Member]:
-    stmt = select(Member).join(Org).where(actor.org_scope("organizer")).order_by(Member.id).limit(limit)
-    if org_id is not None:
-        org = get_org(org_id)
-        require_org(actor, "organizer", org)
-        stmt = stmt.where(Org.path.startswith(org.path))
-    if query:
-        stmt = stmt.where(func.lower(Member.name).contains(query.lower()) | Member.phone.contains(query))
-    return list(db.session.scalars(stmt))

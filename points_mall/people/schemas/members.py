@@ -29,11 +29,6 @@ class MemberOut(Schema):
     bound = fields.Function(lambda m: m.openid is not None)
 
 
-class MemberQuery(Query):
-    org_id = Id(load_default=None)
-    q = Text(load_default=None, validate=validate.Length(1, 50))
-
-
 ImportIn = Upload
 
 
