@@ -19,16 +19,6 @@ class OrgOut(Schema):
     active = Flag(metadata={"description": "false: 已撤销"})
 
 
-class OrgNode(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    kind = fields.String()
-    parent_id = fields.Integer(allow_none=True)
-    active = Flag()
-    members = fields.Integer(metadata={"description": "在册（正常状态）人数，不含下级"})
-    children = fields.List(fields.Nested(lambda: OrgNode()))
-
-
 class OrgTreeQuery(Query):
     include_retired = Flag(load_default=False)
 
@@ -40,9 +30,12 @@ class OrgPatch(Patch):
     parent_id = Id()
 
 
-class OrgKept(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    kind = fields.String()
-    parent_id = fields.Integer(allow_none=True)
-    active = Flag()
+class OrgKept(OrgOut):
+    """An organisation as the admin keeps it: renamed, moved or retired."""
+
+
+class OrgNode(OrgKept):
+    """An organisation in the tree, with its own members and its children."""
+
+    members = fields.Integer(metadata={"description": "在册（正常状态）人数，不含下级"})
+    children = fields.List(fields.Nested(lambda: OrgNode()))
