@@ -15,6 +15,7 @@ from points_mall.audit import trail as audit
 from points_mall.board import board_cache
 from points_mall.people.access import Actor, actor_names, get_org, require_org
 from points_mall.common.clock import local, utcnow
+from points_mall.common.records import names_of
 from points_mall.common.tx import committed
 
 STATUS_NAMES = {"active": "正常", "inactive": "停用", "transferred": "已转出"}
@@ -129,7 +130,7 @@ def history(actor: Actor, member_id: int) -> dict:
     changes = list(db.session.scalars(select(MemberChange).where(MemberChange.member_id == member_id)
                                       .order_by(MemberChange.effective_on, MemberChange.id)))
     org_ids = {int(v) for c in changes if c.kind == "transfer" for v in (c.before, c.after) if v.isdigit()}
-    orgs = dict(db.session.execute(select(Org.id, Org.name).where(Org.id.in_(org_ids))).all()) if org_ids else {}
+    orgs = names_of(Org, org_ids)
 
     def label(kind: str, value: str) -> str:
         if kind == "transfer":

@@ -13,7 +13,7 @@ from points_mall.points import ledger
 from points_mall.mall import shop as shops
 from points_mall.common.clock import period_bounds, utcnow
 from points_mall.common.paging import Page, Paged
-from points_mall.common.records import Extended
+from points_mall.common.records import Extended, names_of
 
 PERIOD_NAMES = {"month": "本月", "year": "本年"}
 
@@ -53,8 +53,7 @@ def my_ledger(member_id: int, page: Page) -> Paged:
 
 def describe_entries(entries: list, member_id: int) -> list[dict]:
     """Each entry with its rule's name and who gave it, named the way a member would say it."""
-    rule_ids = {e.rule_id for e in entries if e.rule_id}
-    rules = dict(db.session.execute(select(Rule.id, Rule.name).where(Rule.id.in_(rule_ids))).all()) if rule_ids else {}
+    rules = names_of(Rule, (e.rule_id for e in entries if e.rule_id))
     staff_ids = {int(e.actor.split(":", 1)[1]) for e in entries
                  if (e.actor or "").startswith("staff:") and e.actor.split(":", 1)[1].isdigit()}
     staff = dict(db.session.execute(select(StaffUser.id, StaffUser.display_name)

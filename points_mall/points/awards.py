@@ -15,7 +15,7 @@ from points_mall.points import posting, rules
 from points_mall.people.access import Actor, actor_names, require_members
 from points_mall.common.clock import utcnow
 from points_mall.common import tx
-from points_mall.common.records import Extended
+from points_mall.common.records import Extended, names_of
 from points_mall.common.tx import committed
 
 MAX_MEMBERS = 500
@@ -171,11 +171,8 @@ def pending(actor: Actor) -> list[Award]:
 
 def described(found) -> list[Extended]:
     """Awards as the approver reads them: the rule's and the proposer's names, each line's member named."""
-    rule_ids = {a.rule_id for a in found}
-    rule_names = dict(db.session.execute(select(Rule.id, Rule.name).where(Rule.id.in_(rule_ids))).all()) if rule_ids else {}
-    member_ids = {line.member_id for a in found for line in a.lines}
-    members = dict(db.session.execute(select(Member.id, Member.name).where(Member.id.in_(member_ids))).all()) \
-        if member_ids else {}
+    rule_names = names_of(Rule, (a.rule_id for a in found))
+    members = names_of(Member, (line.member_id for a in found for line in a.lines))
     proposers = actor_names({a.proposer for a in found})
     return [Extended(a, rule_name=rule_names.get(a.rule_id), proposer_name=proposers.get(a.proposer, a.proposer),
                      lines=[Extended(line, name=members.get(line.member_id)) for line in a.lines]) for a in found]

@@ -19,7 +19,7 @@ from points_mall.people.access import Actor, actor_names, require_org, require_r
 from points_mall.common.clock import local, utcnow, zone
 from points_mall.common.storage import KEY, storage
 from points_mall.common.paging import Page, Paged, page_of
-from points_mall.common.records import Extended
+from points_mall.common.records import Extended, names_of
 from points_mall.common.tx import committed
 
 MAX_PHOTOS = 6
@@ -258,8 +258,8 @@ def send_back(actor: Actor, declaration_id: int, note: str) -> Declaration:
 def described(found) -> list[Extended]:
     """Declarations as the member and the organizer read them: with the member's, the branch's and the
     rule's names and who decided (a few queries for a whole page)."""
-    members = _names(Member, {d.member_id for d in found})
-    orgs = _names(Org, {d.org_id for d in found})
+    members = names_of(Member, (d.member_id for d in found))
+    orgs = names_of(Org, (d.org_id for d in found))
     rule_ids = {d.rule_id for d in found}
     rules = {r.id: r for r in db.session.scalars(select(Rule).where(Rule.id.in_(rule_ids)))} if rule_ids else {}
     deciders = actor_names({d.decided_by for d in found if d.decided_by})
@@ -271,7 +271,3 @@ def described(found) -> list[Extended]:
 
 def describe(declaration: Declaration) -> Extended:
     return described([declaration])[0]
-
-
-def _names(model, ids: set[int]) -> dict[int, str]:
-    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}
