@@ -20,7 +20,7 @@ def create_app(config=None) -> Flask:
     _trust_proxies(app)
 
     from points_mall import cli, extensions, models  # noqa: F401  (models register their tables)
-    from points_mall.errors import register_error_handlers
+    from points_mall.common.http_errors import register_error_handlers
     from points_mall.blueprints import BLUEPRINTS, document
     from points_mall.web import web
     from points_mall.board import board_cache

@@ -1,16 +1,16 @@
 """Thin flask-smorest blueprints: parse → call a service → dump."""
 from points_mall.activities import routes as activities
-from points_mall.people.routes import admin, admin_members, admin_orgs, admin_setup
+from points_mall.people.routes import admin, admin_members, admin_orgs
 from points_mall.year.routes import archive, declarations, publicity, settlement
 from points_mall.audit import routes as audit
 from points_mall.accounts.routes import auth, console_login, member_web
-from points_mall.points.routes import awards, me
+from points_mall.points.routes import awards, me, rules
 from points_mall.board import routes as boards
 from points_mall.mall.routes import console, mall, uploads
 from points_mall.notify.routes import notify
 
-BLUEPRINTS = [auth.blp, me.blp, awards.blp, activities.blp, mall.blp, notify.blp, boards.blp, admin.blp,
-              admin_orgs.blp, admin_members.blp, admin_setup.blp, uploads.blp, audit.blp,
+BLUEPRINTS = [auth.blp, me.blp, rules.blp, awards.blp, activities.blp, mall.blp, notify.blp, boards.blp, admin.blp,
+              admin_orgs.blp, admin_members.blp, uploads.blp, audit.blp,
               member_web.blp, console.blp, console_login.blp, declarations.blp, archive.blp, publicity.blp,
               settlement.blp]
 

@@ -12,7 +12,7 @@ from points_mall.points.models import Award, AwardLine, Balance, Rule
 from points_mall.people.models import Grant, Member, Org, StaffUser
 from points_mall.mall.models import Product, Redemption, Shop, StockMovement
 from points_mall.points import ledger
-from points_mall.people.access import load_actor
+from points_mall.people.access import Actor, load_actor
 from points_mall.accounts.auth import hash_password
 from points_mall.common.clock import utcnow
 from points_mall.people.members import add_member
@@ -113,7 +113,7 @@ def _history(rng: random.Random, members: list[Member], rules: dict[str, Rule], 
                     continue
                 rule = rules[code]
                 award = Award(rule_id=rule.id, reason=f"{rule.name}（{at:%Y年%m月}）", status="applied",
-                              proposer=f"staff:{admin.id}", decided_by=f"staff:{admin.id}", decided_at=at,
+                              proposer=Actor("staff", admin.id).key, decided_by=Actor("staff", admin.id).key, decided_at=at,
                               created_at=at, lines=[AwardLine(member_id=m.id) for m in chosen])
                 db.session.add(award)
                 db.session.flush()

@@ -11,7 +11,7 @@ from points_mall.activities.models import Activity, Checkin, ScanAttempt
 from points_mall.people.models import Member, Org
 from points_mall.activities import activities, attendance
 from points_mall.points import ledger
-from points_mall.people.access import Actor
+from points_mall.people.access import Actor, member_key
 from points_mall.common.clock import utcnow
 
 PAST, RUNNING, UPCOMING = "past", "running", "upcoming"
@@ -56,9 +56,9 @@ def _held(activity: Activity, actor: Actor, rng: random.Random) -> None:
                                   occurred_at=at).get(member.id)
         points = entry.delta_score if entry else 0
         db.session.add(Checkin(activity_id=activity.id, member_id=member.id, method="scan", scanned_at=at,
-                               recorded_at=at, points=points, actor=f"member:{member.id}"))
-        db.session.add(ScanAttempt(activity_id=activity.id, member_id=member.id, actor=f"member:{member.id}",
-                                   nonce_key=f"member:{member.id}:demo-{activity.id}", method="scan",
+                               recorded_at=at, points=points, actor=member_key(member.id)))
+        db.session.add(ScanAttempt(activity_id=activity.id, member_id=member.id, actor=member_key(member.id),
+                                   nonce_key=f"{member_key(member.id)}:demo-{activity.id}", method="scan",
                                    outcome="ok", reason="ok", status=200, scanned_at=at, recorded_at=at,
                                    response={"activity": {"id": activity.id, "title": activity.title},
                                              "member_id": member.id, "points": points}))

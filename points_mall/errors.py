@@ -1,17 +1,9 @@
-"""One JSON error envelope for every error: {"error": {code, message, details}}."""
-import logging
+"""The error catalogue: every code an answer may carry, its HTTP status and the Chinese message shown to
+the user as is; and DomainError, the exception that carries a code (the handlers are in common/http_errors)."""
 import re
 
-from flask import jsonify
-from marshmallow import Schema, fields
-from werkzeug.exceptions import HTTPException
-
-log = logging.getLogger(__name__)
-
-
-# The one catalogue of error codes: code → (HTTP status, the Chinese message shown to the user as is).
-# "code:variant" keeps one code with a message for a particular case; the envelope carries the code.
-# {name} in a message is filled from the error's details.
+# code → (HTTP status, message). "code:variant" keeps one code with a message for a particular case;
+# the answer carries the code. {name} in a message is filled from the error's details.
 CATALOGUE: dict[str, tuple[int, str]] = {
     "account_disabled": (401, "账号已停用，请联系管理员"),
     "already_bound:member": (409, "该党员已绑定其他微信，请联系支部解绑"),
@@ -131,7 +123,8 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "not_pending": (409, "该申请已处理"),
     "not_pending:appeal": (409, "该申诉已处理"),
     "not_pending:declaration": (409, "该申报已处理过，不能再次审核；请刷新列表查看结果"),
-    "not_pending:leave": (409, "该申报已处理"),
+    "not_pending:award": (409, "该申报已处理"),
+    "not_pending:leave": (409, "该请假申请已处理"),
     "not_published": (409, "活动未发布或已取消"),
     "not_published:checkin": (409, "活动尚未发布"),
     "not_returned": (409, "只有被退回的申报可以修改后重新提交"),
@@ -169,7 +162,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "unauthorized:wechat": (401, "请先用微信登录"),
     "unknown_activity": (404, "活动不存在"),
     "unknown_appeal": (404, "申诉不存在"),
-    "unknown_award": (404, "申报不存在"),
+    "unknown_award": (404, "该记分申报不存在"),
     "unknown_console_ticket": (404, "登录二维码无效，请在电脑上刷新二维码"),
     "unknown_declaration": (404, "申报不存在"),
     "unknown_entry": (404, "积分记录不存在"),
@@ -177,7 +170,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "unknown_leave": (404, "请假申请不存在"),
     "unknown_member": (404, "党员不存在"),
     "unknown_message": (404, "消息不存在"),
-    "unknown_notification": (404, "消息不存在"),
+    "unknown_notification": (404, "该通知不存在"),
     "unknown_org": (404, "组织不存在"),
     "unknown_photo": (422, "照片不存在或上传未完成，请重新上传"),
     "unknown_pickup_code": (404, "未找到该取货码的订单"),
@@ -194,14 +187,19 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "year_not_over": (409, "{year}年尚未结束，请在{next}年1月1日之后结算"),
 }
 
-HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-              409: "conflict", 413: "too_large:upload", 415: "unsupported_media_type", 422: "invalid_input",
-              429: "rate_limited"}
-
 
 def codes() -> list[str]:
     """Every code an answer may carry (for the OpenAPI document)."""
     return sorted({key.split(":", 1)[0] for key in CATALOGUE})
+
+
+def message_of(key: str, details: dict | None = None) -> str:
+    """The catalogue's message for a key, filled from the details."""
+    template = CATALOGUE[key][1] if key in CATALOGUE else "请求失败"
+    try:
+        return template.format(**(details or {}))
+    except (KeyError, IndexError, ValueError):  # a detail is missing: say it without the name
+        return re.sub(r"“?\{\w+\}”?", "", template)
 
 
 class DomainError(Exception):
@@ -209,108 +207,23 @@ class DomainError(Exception):
     An answer stored earlier (a retried check-in) may bring its own message and status back."""
 
     def __init__(self, key: str, message: str | None = None, status: int | None = None, details: dict | None = None):
-        default_status, template = CATALOGUE.get(key, (400, "请求失败"))
         self.code = key.split(":", 1)[0]
         super().__init__(self.code)
         self.details = details or {}
-        self.status = status or default_status
-        self.message = message or _fill(template, self.details)
-
-
-def _fill(template: str, details: dict) -> str:
-    try:
-        return template.format(**details)
-    except (KeyError, IndexError, ValueError):  # a detail is missing: say it without the name
-        return re.sub(r"“?\{\w+\}”?", "", template)
+        self.status = status or CATALOGUE.get(key, (400,))[0]
+        self.message = message or message_of(key, self.details)
 
 
 NotFound = Forbidden = Conflict = DomainError  # the status comes from the catalogue
 
 
-class ErrorDetail(Schema):
-    code = fields.String(required=True, metadata={"enum": codes(), "description": "机器可读的错误码"})
-    message = fields.String(required=True, metadata={"description": "给用户看的中文说明"})
-    details = fields.Dict(required=True)
+class Invalid(str):
+    """A schema's refusal that answers with a catalogue code (invalid_phone) instead of invalid_input:
+    it reads as the code's message, which the answer and its field details show."""
 
+    code: str
 
-class ErrorEnvelope(Schema):
-    """Every error answer: {"error": {"code", "message", "details"}}."""
-
-    error = fields.Nested(ErrorDetail, required=True)
-
-
-def error_body(code: str, message: str, details: dict | None = None):
-    return {"error": {"code": code, "message": message, "details": details or {}}}
-
-
-def _domain_error(e: DomainError):
-    return jsonify(error_body(e.code, e.message, e.details)), e.status
-
-
-# A field type whose message is a catalogue entry's answers with that entry's code (invalid_phone).
-_CODE_OF_MESSAGE = {message: key.split(":", 1)[0] for key, (status, message) in CATALOGUE.items() if status == 422}
-
-
-def _http_error(e: HTTPException):
-    status = e.code or 500
-    error = DomainError(HTTP_CODES.get(status, "http_error"), status=status)
-    data = getattr(e, "data", None) or {}
-    if "messages" in data:  # webargs/marshmallow validation errors
-        error.details = {"fields": data["messages"]}
-        first = _first_message(data["messages"])
-        if first:
-            error.message = first
-            error.code = _CODE_OF_MESSAGE.get(first, error.code)
-    if status == 429:
-        error.details = {"limit": str(e.description)}
-    response = jsonify(error_body(error.code, error.message, error.details))
-    response.status_code = status
-    if status == 429 and "Retry-After" not in response.headers:
-        retry_after = _retry_after()
-        if retry_after is not None:
-            response.headers["Retry-After"] = str(retry_after)
-    for name, value in e.get_headers():  # 405 keeps its Allow header
-        if name.lower() != "content-type":
-            response.headers[name] = value
-    for name, value in (data.get("headers") or {}).items():
-        response.headers[name] = value
-    return response
-
-
-def _retry_after() -> int | None:
-    """Seconds until the limit that refused this request resets: asked of the limiter's storage only
-    on a refusal, since the X-RateLimit-* headers are off (a Redis round trip per answer)."""
-    import time
-
-    from flask import current_app
-
-    try:
-        limiter = next(iter(current_app.extensions["limiter"]))  # the app's one Limiter (extensions.limiter)
-        current = limiter.current_limit
-        return max(1, int(current.reset_at - time.time())) if current is not None else None
-    except Exception:  # noqa: BLE001 - a missing hint must not turn a 429 into a 500
-        return None
-
-
-def _first_message(messages, field: str = "") -> str | None:
-    """The first field's first message, so a form with one mistake says which (手机号格式不正确)."""
-    if isinstance(messages, dict) and messages:
-        name, inner = next(iter(messages.items()))
-        return _first_message(inner, name if name not in ("json", "query", "files", "form", "headers") else field)
-    if isinstance(messages, list) and messages:
-        return _first_message(messages[0], field)
-    if not isinstance(messages, str) or messages.isascii():
-        return None
-    named = {"必填": "缺少必填项：{}", "不认识的字段，请检查名称": "不认识的字段：{}，请检查名称"}
-    return named[messages].format(field) if messages in named and field and field != "_schema" else messages
-
-
-def _unexpected(e: Exception):
-    log.exception("unexpected error")
-    return jsonify(error_body("internal_error", "服务器内部错误，请稍后再试")), 500
-
-
-def register_error_handlers(app):
-    app.register_error_handler(DomainError, _domain_error)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(Exception, _unexpected)
+    def __new__(cls, key: str, details: dict | None = None):
+        text = super().__new__(cls, message_of(key, details))
+        text.code = key.split(":", 1)[0]
+        return text

@@ -43,7 +43,7 @@ migrate = Migrate(render_as_batch=True)
 class PointsApi(Api):
     """flask-smorest with the project's error envelope as the documented error schema."""
 
-    from points_mall.errors import ErrorEnvelope as ERROR_SCHEMA
+    from points_mall.common.http_errors import ErrorEnvelope as ERROR_SCHEMA
 
 
 api = PointsApi()

@@ -130,12 +130,15 @@ def test_every_code_raised_is_in_the_catalogue():
     raised = set()
     for path in pathlib.Path("points_mall").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in ("DomainError", "NotFound", "Forbidden", "Conflict", "refusal", "committed")
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if (node.func.id in ("DomainError", "NotFound", "Forbidden", "Conflict", "refusal", "committed", "Invalid")
                     and node.args and isinstance(node.args[0], ast.Constant)):
                 raised.add(node.args[0].value)
                 # the message and status come from the catalogue, never from the raise site
                 assert len(node.args) == 1 or node.func.id == "committed", (str(path), node.lineno)
+            if node.func.id == "Pattern" and len(node.args) == 2 and isinstance(node.args[1], ast.Constant):
+                raised.add(node.args[1].value)  # a schema's pattern refused with its code
     assert raised - set(CATALOGUE) == set()
 
 
@@ -198,3 +201,12 @@ def test_a_query_parameter_the_document_does_not_know_is_refused(client):
     r = client.get("/api/v1/boards/points?org=1")
     assert error(r) == (422, "invalid_input")
     assert r.get_json()["error"]["message"] == "不认识的字段：org，请检查名称"
+
+
+def test_every_message_in_the_catalogue_is_said_once():
+    from collections import Counter
+
+    from points_mall.errors import CATALOGUE
+
+    said = Counter(message for _status, message in CATALOGUE.values())
+    assert [m for m, n in said.items() if n > 1] == []

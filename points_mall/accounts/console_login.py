@@ -18,7 +18,7 @@ from points_mall.accounts.models import ConsoleTicket
 from points_mall.people.models import Grant, Member
 from points_mall.audit import trail as audit
 from points_mall.activities import codes
-from points_mall.people.access import Actor, load_actor
+from points_mall.people.access import Actor, load_actor, member_key
 from points_mall.accounts.auth import member_token
 from points_mall.common.clock import local, utcnow
 from points_mall.common.tx import committed
@@ -127,7 +127,7 @@ def confirm(ticket: str, member_id: int) -> dict:
     row = _find(ticket)
     member = _member(member_id)
     _usable(row, member_id)
-    key = member.oa_openid or member.openid or f"member:{member.id}"
+    key = member.oa_openid or member.openid or member_key(member.id)
     if not _holds_grant(member_id):
         with committed():
             audit.login("console-login", key, "no_console_grant", Actor("member", member.id), member.name)
@@ -145,7 +145,7 @@ def refuse(ticket: str, member_id: int) -> dict:
     _usable(row, member_id)
     with committed():
         _move(row, member_id, "refused")
-        audit.login("console-login", member.oa_openid or member.openid or f"member:{member.id}", "refused",
+        audit.login("console-login", member.oa_openid or member.openid or member_key(member.id), "refused",
                     Actor("member", member.id), member.name)
     return {"status": "refused"}
 

@@ -1,7 +1,7 @@
 """Activities (活动): organizers post them for their branch; members see those of their branch and above."""
 from datetime import timedelta
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import select
 
 from points_mall.errors import DomainError, NotFound
 from points_mall.extensions import db
@@ -9,10 +9,12 @@ from points_mall.activities.models import Activity
 from points_mall.people.models import Member, Org
 from points_mall.points.models import Rule
 from points_mall.activities.models import ACTIVITY_KINDS
+from points_mall.activities import audience
 from points_mall.audit import trail as audit
 from points_mall.notify import notify
 from points_mall.people.access import Actor, get_org, require_org
 from points_mall.common.clock import local, utcnow
+from points_mall.common.paging import Page, Paged, page_of
 from points_mall.common.tx import committed
 
 EDITABLE = ("kind", "title", "description", "place", "latitude", "longitude", "radius_m", "starts_at", "ends_at",
@@ -119,23 +121,18 @@ def cancel(actor: Actor, activity_id: int, reason: str) -> Activity:
 
 def audience_ids(activity: Activity) -> list[int]:
     """Members expected at the activity: the active members of its organisation subtree."""
-    return list(db.session.scalars(
-        select(Member.id).join(Org).where(Org.path.startswith(activity.org.path), Member.status == "active")
-        .order_by(Member.id)))
+    return list(db.session.scalars(select(Member.id).join(Org).where(audience.expected_members(activity))
+                                   .order_by(Member.id)))
 
 
 def for_member(member_id: int, status: str | None) -> list[Activity]:
     """Published activities of the member's branch and every organisation above it."""
     member = db.session.get(Member, member_id)
     query = select(Activity).join(Org, Activity.org_id == Org.id).where(Activity.status == "published")
-    mine = literal(member.org.path).startswith(Org.path)
-    if member.member_type == "群众志愿者":
-        mine = or_(mine, Activity.open_to_volunteers)
-    return _by_time(query.where(mine), status)
+    return _by_time(query.where(audience.open_to(member)), status)
 
 
-def managed_page(actor: Actor, status: str | None, start=None, end=None, offset: int = 0,
-                 limit: int = 200) -> tuple[list[Activity], int]:
+def managed_page(actor: Actor, status: str | None, page: Page, start=None, end=None) -> Paged:
     """What the organizer runs, a page at a time, optionally only those starting in [start, end) (the
     console's month calendar), with the total for the pager."""
     query = select(Activity).join(Org, Activity.org_id == Org.id).where(actor.org_scope("organizer"))
@@ -143,9 +140,7 @@ def managed_page(actor: Actor, status: str | None, start=None, end=None, offset:
         query = query.where(Activity.starts_at >= start)
     if end is not None:
         query = query.where(Activity.starts_at < end)
-    query = _ordered(query, status)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return list(db.session.scalars(query.offset(offset).limit(limit))), total
+    return page_of(_ordered(query, status), page)
 
 
 def _by_time(query, status: str | None) -> list[Activity]:

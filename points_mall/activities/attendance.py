@@ -8,7 +8,7 @@ from points_mall.extensions import db
 from points_mall.activities.models import Activity, Checkin, LeaveRequest
 from points_mall.people.models import Member, Org
 from points_mall.activities.models import MEETING_KINDS
-from points_mall.activities import activities
+from points_mall.activities import activities, audience
 from points_mall.audit import trail as audit
 from points_mall.notify import notify
 from points_mall.people.access import Actor, get_org, require_org
@@ -21,7 +21,7 @@ def ask_leave(member_id: int, activity_id: int, reason: str) -> LeaveRequest:
     member = db.session.get(Member, member_id)
     if activity.kind not in MEETING_KINDS or activity.status != "published":
         raise DomainError("leave_not_needed")
-    if not member.org.path.startswith(activity.org.path):
+    if not audience.expects(activity, member):
         raise DomainError("not_eligible")
     if activity.ends_at < utcnow():
         raise DomainError("closed")
@@ -42,7 +42,7 @@ def decide_leave(actor: Actor, leave_id: int, approve: bool) -> LeaveRequest:
                                                               LeaveRequest.status == "pending")
                                    .values(status=status, decided_by=actor.key)).rowcount
         if moved != 1:
-            raise Conflict("not_pending")
+            raise Conflict("not_pending:leave")
         audit.record(actor, f"leave.{'approve' if approve else 'reject'}", "leave_request", leave_id,
                      {"status": "pending"}, {"status": status, "member_id": leave.member_id, "activity_id": activity.id})
         notify.emit("leave_decided", "请假审批", f"{activity.title}：请假{'已批准' if approve else '未批准'}",
@@ -61,8 +61,8 @@ def roll(activity: Activity) -> dict:
         select(LeaveRequest).where(LeaveRequest.activity_id == activity.id, LeaveRequest.status == "approved"))}
     came = {c.member_id for c, _, _ in present}
     expected = db.session.execute(
-        select(Member.id, Member.name, Org.name).join(Org).where(Org.path.startswith(activity.org.path),
-                                                                 Member.status == "active").order_by(Member.id)
+        select(Member.id, Member.name, Org.name).join(Org).where(audience.expected_members(activity))
+        .order_by(Member.id)
     ).all()
     on_leave = [{"member_id": i, "name": n, "org": o, "reason": leaves[i].reason}
                 for i, n, o in expected if i in leaves and i not in came]

@@ -18,10 +18,10 @@ from points_mall.extensions import db
 from points_mall.activities.models import Activity, Checkin, ScanAttempt
 from points_mall.points.models import Balance, Rule
 from points_mall.people.models import Member
-from points_mall.activities import codes
+from points_mall.activities import audience, codes
 from points_mall.points import ledger, notices
 from points_mall.points.ledger.statement import ZERO, bare, sql_text
-from points_mall.people.access import Actor, require_org
+from points_mall.people.access import Actor, member_key, require_org
 from points_mall.common.clock import utcnow
 from points_mall.common.tx import committed
 
@@ -40,9 +40,9 @@ def scan(member_id: int, payload: str, nonce: str, latitude: float | None = None
         activity_id, token = codes.parse(payload, "a")
         at = scanned_at or utcnow()
         codes.verify("a", activity_id, token, at)
-        return _check_in(activity_id, member_id, "scan", f"member:{member_id}", at,
+        return _check_in(activity_id, member_id, "scan", member_key(member_id), at,
                          location=(latitude, longitude))
-    return _attempt(f"member:{member_id}", nonce, "scan", perform, member_id=member_id)
+    return _attempt(member_key(member_id), nonce, "scan", perform, member_id=member_id)
 
 
 def by_organizer(actor: Actor, activity_id: int, nonce: str, member_code: str | None = None,
@@ -154,12 +154,6 @@ def _distance_m(lat1, lng1, lat2, lng2) -> float:
     return 6371000 * 2 * math.asin(math.sqrt(a))
 
 
-def eligible(activity: Activity, member: Member) -> bool:
-    if member.org.path.startswith(activity.org.path):
-        return True
-    return activity.open_to_volunteers and member.member_type == "群众志愿者"
-
-
 def _check_window(activity: Activity, at: datetime) -> None:
     if activity.status == "cancelled":
         raise refusal("cancelled")
@@ -192,7 +186,7 @@ def _check_in(activity_id: int, member_id: int, method: str, actor_key: str, at:
     _check_window(activity, at)
     if activity.rule is not None and not activity.rule.active:
         raise refusal("rule_retired:checkin", rule_id=activity.rule.id)
-    if not eligible(activity, member):
+    if not audience.may_attend(activity, member):
         raise refusal("not_eligible")
     if not trusted_place:
         _check_place(activity, location)

@@ -16,6 +16,8 @@ from points_mall.activities import activities, attendance, checkin, codes
 from points_mall.common import export
 from points_mall.notify import wechat_inbound
 from points_mall.common.clock import zone
+from points_mall.common.paging import Paged, paginated
+from points_mall.people.access import member_key
 from points_mall.common.security import (
     BEARER, current_actor, current_member_id, members_only, rate_key_subject, requires)
 
@@ -53,20 +55,18 @@ def code_answer(kind: str, obj_id: int) -> dict:
 @requires()
 @blp.arguments(ActivityQuery, location="query")
 @blp.response(200, ActivityOut(many=True))
-@blp.paginate(page_size=200, max_page_size=500)
+@paginated(blp, page_size=200, max_page_size=500)
 @blp.doc(security=[BEARER])
-def list_activities(query, pagination_parameters):
+def list_activities(query, page):
     """scope=mine: what a member is invited to; scope=managed: what an organizer runs, paged by
     ?page=&page_size= (total in X-Pagination) and optionally only those starting from/to (local days)."""
-    actor, p = current_actor(), pagination_parameters
+    actor = current_actor()
     if actor.kind == "member" and query["scope"] == "mine":
         found = activities.for_member(actor.id, query["status"])
-        p.item_count = len(found)
-        return found[p.first_item:p.first_item + p.page_size]
+        return Paged(found[page.offset:page.offset + page.limit], len(found))
     start = datetime.combine(query["start"], time.min, zone()) if query["start"] else None
     end = datetime.combine(query["end"] + timedelta(days=1), time.min, zone()) if query["end"] else None
-    items, p.item_count = activities.managed_page(actor, query["status"], start, end, p.first_item, p.page_size)
-    return items
+    return activities.managed_page(actor, query["status"], page, start, end)
 
 
 @blp.post("/activities")
@@ -144,7 +144,7 @@ def stores_malformed_scans(method: str):
                 claims_kind, actor = ("member", current_member_id()) if method == "scan" else ("staff", current_actor())
                 fields = (getattr(e, "data", None) or {}).get("messages", {})
                 if claims_kind == "member":
-                    checkin.refuse_malformed(f"member:{actor}", method, fields, member_id=actor)
+                    checkin.refuse_malformed(member_key(actor), method, fields, member_id=actor)
                 else:
                     checkin.refuse_malformed(actor.key, method, fields, activity_id=kwargs.get("activity_id"))
                 raise

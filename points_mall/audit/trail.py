@@ -16,6 +16,7 @@ from points_mall.audit.models import AuditEntry
 from points_mall.people.models import Member, StaffUser
 from points_mall.people.access import Actor, require_root
 from points_mall.common.clock import utcnow
+from points_mall.common.paging import Page, Paged, after_cursor
 
 _client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
 
@@ -80,9 +81,9 @@ def login(action: str, key: str | None, outcome: str, actor: Actor | None = None
            actor_name=name if name is not None else (key or ""))
 
 
-def search(actor: Actor, *, actor_key: str | None = None, entity: str | None = None, entity_id: int | None = None,
-           action: str | None = None, start: datetime | None = None, end: datetime | None = None,
-           cursor: int | None = None, limit: int = 50) -> tuple[list[AuditEntry], int | None]:
+def search(actor: Actor, page: Page, *, actor_key: str | None = None, entity: str | None = None,
+           entity_id: int | None = None, action: str | None = None, start: datetime | None = None,
+           end: datetime | None = None) -> Paged:
     """Rows newest first, for an admin over the whole tree; the cursor is the last id seen.
     actor is "staff:3" (a kind and id) or part of a name."""
     require_root(actor)
@@ -105,7 +106,6 @@ def search(actor: Actor, *, actor_key: str | None = None, entity: str | None = N
         if end < (start or end):
             raise DomainError("invalid_time")
         query = query.where(AuditEntry.at < end)
-    if cursor:
-        query = query.where(AuditEntry.id < cursor)
-    rows = list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit + 1)))
-    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
+    if page.cursor:
+        query = query.where(AuditEntry.id < page.cursor)
+    return after_cursor(list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(page.limit + 1))), page)

@@ -3,8 +3,7 @@ from flask import request
 from flask_smorest import Blueprint
 
 from points_mall.errors import DomainError
-from points_mall.people.schemas.admin import BoardViewQuery, BranchBoardOut, DimensionBoardOut
-from points_mall.board.schemas import BoardOut, BoardQuery
+from points_mall.board.schemas import BoardOut, BoardQuery, BoardViewQuery, BranchBoardOut, DimensionBoardOut
 from points_mall.board import board_views, ranking
 from points_mall.common.clock import local_year, utcnow
 from points_mall.common.security import current_member_id

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from points_mall.points.models import DIMENSIONS
-from points_mall.common.fields import Query, Id, Int, Text, mask_name
+from points_mall.common.fields import Query, Id, Int, MaskedName
 
 
 class BoardQuery(Query):
@@ -14,7 +14,7 @@ class BoardQuery(Query):
 
 class BoardRow(Schema):
     rank = fields.Integer()
-    name = fields.Function(lambda r: mask_name(r["name"]))
+    name = MaskedName()
     org = fields.String()
     score = fields.Integer()
     stars = fields.Integer(allow_none=True)
@@ -28,3 +28,41 @@ class BoardOut(Schema):
     rows = fields.List(fields.Nested(BoardRow))
     my_rank = fields.Integer(allow_none=True)
     my_score = fields.Integer(allow_none=True)
+
+
+class BoardViewQuery(Query):
+    org_id = Id(required=True)
+    year = Int(load_default=None, validate=validate.Range(2000, 2100))
+
+
+class BranchRow(Schema):
+    org_id = fields.Integer()
+    org = fields.String()
+    members = fields.Integer()
+    score = fields.Integer()
+    average = fields.Float()
+    by_dimension = fields.Dict(keys=fields.String(validate=validate.OneOf(DIMENSIONS)), values=fields.Integer())
+
+
+class BranchBoardOut(Schema):
+    org = fields.String()
+    year = fields.Integer()
+    rows = fields.List(fields.Nested(BranchRow))
+
+
+class Leader(Schema):
+    name = MaskedName()
+    score = fields.Integer()
+
+
+class DimensionRow(Schema):
+    dimension = fields.String()
+    score = fields.Integer()
+    top = fields.List(fields.Nested(Leader))
+
+
+class DimensionBoardOut(Schema):
+    org = fields.String()
+    year = fields.Integer()
+    members = fields.Integer()
+    rows = fields.List(fields.Nested(DimensionRow))

@@ -8,6 +8,9 @@ import re
 from datetime import date, datetime, timezone
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow.utils import get_value
+
+from points_mall.errors import Invalid
 
 INT32_MAX = 2**31 - 1
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -86,11 +89,22 @@ class Text(fields.String):
         super().__init__(**kw)
 
 
+class Pattern(validate.Regexp):
+    """A pattern whose refusal answers with a catalogue code (invalid_phone), documented as a pattern."""
+
+    def __init__(self, regex: str, key: str):
+        super().__init__(regex)
+        self.key = key
+
+    def _format_error(self, value) -> str:
+        return Invalid(self.key)
+
+
 class Phone(fields.String):
     """A mainland mobile number: 11 digits starting 13–19."""
 
     def __init__(self, **kw):
-        kw["validate"] = _validators(kw.get("validate"), validate.Regexp(r"^1[3-9][0-9]{9}$", error="手机号格式不正确"))
+        kw["validate"] = _validators(kw.get("validate"), Pattern(r"^1[3-9][0-9]{9}$", "invalid_phone"))
         super().__init__(**kw)
 
 
@@ -98,7 +112,7 @@ class PickupCode(fields.String):
     """The 8-digit code a member shows at the counter (取货码)."""
 
     def __init__(self, **kw):
-        kw["validate"] = _validators(kw.get("validate"), validate.Regexp(r"^[0-9]{8}$", error="取货码应为8位数字"))
+        kw["validate"] = _validators(kw.get("validate"), Pattern(r"^[0-9]{8}$", "invalid_pickup_code"))
         super().__init__(**kw)
 
 
@@ -113,7 +127,7 @@ class Moment(fields.AwareDateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
         if not EARLIEST <= moment < LATEST:
-            raise ValidationError("时间应在2000年至2100年之间")
+            raise ValidationError(Invalid("date_out_of_range"))
         return moment
 
 
@@ -128,7 +142,7 @@ class Day(fields.Date):
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)
         if not EARLIEST.date() <= day < LATEST.date():
-            raise ValidationError("时间应在2000年至2100年之间")
+            raise ValidationError(Invalid("date_out_of_range"))
         return day
 
 
@@ -138,7 +152,7 @@ class Patch(Schema):
     @validates_schema
     def _not_empty(self, data, **kwargs):
         if not data:
-            raise ValidationError("请至少修改一项", "_schema")
+            raise ValidationError(Invalid("invalid_change"), "_schema")
 
 
 class Upload(Schema):
@@ -148,6 +162,28 @@ class Upload(Schema):
         unknown = EXCLUDE
 
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class RowError(Schema):
+    row = fields.Integer()
+    code = fields.String()
+    message = fields.String()
+
+
+class PreviewError(Schema):
+    code = fields.String()
+    message = fields.String()
+
+
+class WorkbookCheck(Schema):
+    """A workbook's dry run before its import (members, opening balances): each row as read with its
+    errors (preview: the rows' own schema), nothing written."""
+
+    rows = fields.Integer()
+    valid = fields.Integer()
+    error_count = fields.Integer()
+    ok = Flag(metadata={"description": "true: 没有错误，可以导入"})
+    errors = fields.List(fields.Nested(RowError))
 
 
 class Number(fields.Decimal):
@@ -193,7 +229,10 @@ validate.Range.message_all = "应在{{min}}到{{max}}之间"
 validate.OneOf.default_message = "应为以下之一：{choices}"
 
 
+# --- privacy: what pages for others show of a person ------------------------------------------------------
+
 def mask_phone(phone: str | None) -> str:
+    """13800000001 → 138****0001."""
     return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else ""
 
 
@@ -206,4 +245,18 @@ def mask_name(name: str | None) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-__all__ = ["Upload", "Query", "Patch", "Flag", "Id", "Int", "Text", "Phone", "PickupCode", "Moment", "Day", "Number", "mask_phone", "mask_name", "INT32_MAX", "date"]
+class MaskedName(fields.Function):
+    """A person's name, masked (张*明); source: where the record holds it (member.name)."""
+
+    def __init__(self, source: str = "name", **kw):
+        super().__init__(lambda record: mask_name(get_value(record, source)), **kw)
+
+
+class MaskedPhone(fields.Function):
+    """A phone number, masked (138****0001)."""
+
+    def __init__(self, source: str = "phone", **kw):
+        super().__init__(lambda record: mask_phone(get_value(record, source)), **kw)
+
+
+__all__ = ["Upload", "Query", "Patch", "Flag", "Id", "Int", "Text", "Pattern", "Phone", "PickupCode", "Moment", "Day", "Number", "RowError", "PreviewError", "WorkbookCheck", "mask_phone", "mask_name", "MaskedName", "MaskedPhone", "INT32_MAX", "date"]

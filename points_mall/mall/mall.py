@@ -20,7 +20,7 @@ from points_mall.audit import trail as audit
 from points_mall.points import ledger
 from points_mall.notify import notify
 from points_mall.mall import shop as shops
-from points_mall.people.access import Actor
+from points_mall.people.access import Actor, member_key
 from points_mall.common.clock import period_bounds, utcnow
 from points_mall.common import tx
 from points_mall.common.tx import committed
@@ -70,11 +70,11 @@ def redeem(member_id: int, shop_id: int, items: list[dict], idempotency_key: str
         costs = shops.average_costs([p.id for p in products])
         for product in products:
             qty = wanted[product.id]
-            shops.record_movement(product.id, "redemption", -qty, order.id, f"member:{member_id}")
+            shops.record_movement(product.id, "redemption", -qty, order.id, member_key(member_id))
             order.lines.append(RedemptionLine(product=product, quantity=qty, points_price=product.points_price,
                                               unit_cost=costs[product.id]))
         ledger.spend(member_id, total, key=f"redeem:{order.id}", source=("redemption", order.id),
-                     actor=f"member:{member_id}", reason=f"兑换：{shop.name}")
+                     actor=member_key(member_id), reason=f"兑换：{shop.name}")
         notify.emit("redemption_reserved", "兑换成功", f"请凭取货码 {order.pickup_code} 到{shop.name}领取",
                     member_id=member_id, data={"redemption_id": order.id})
         # The stock last, right before the commit: every order of a product waits for the one holding its
@@ -170,9 +170,9 @@ def get_own(member_id: int, order_id: int) -> Redemption:
 def cancel(member_id: int, order_id: int) -> Redemption:
     order = get_own(member_id, order_id)
     with committed("conflict"):
-        if not _move(order.id, "cancelled", f"member:{member_id}"):
+        if not _move(order.id, "cancelled", member_key(member_id)):
             raise _refused(order)
-        _give_back(order, f"member:{member_id}", "取消兑换，积分退回")
+        _give_back(order, member_key(member_id), "取消兑换，积分退回")
         notify.emit("redemption_cancelled", "订单已取消", f"已退回{order.total_points}积分",
                     member_id=member_id, data={"redemption_id": order.id})
     db.session.refresh(order)

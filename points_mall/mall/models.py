@@ -10,7 +10,6 @@ from points_mall.extensions import db
 from points_mall.people.models import Org
 from points_mall.common.types import UTCDateTime, utcnow
 
-MOVEMENT_KINDS = ("purchase", "adjustment", "loss", "redemption", "return")
 LIMIT_PERIODS = ("month", "year")
 
 
@@ -99,7 +98,7 @@ class Redemption(db.Model):
 
     lines: Mapped[list["RedemptionLine"]] = relationship(order_by="RedemptionLine.product_id")
     shop: Mapped[Shop] = relationship()
-    member: Mapped["Member"] = relationship()  # noqa: F821  (models.member)
+    member: Mapped["Member"] = relationship()  # noqa: F821  (people.models)
 
 
 class RedemptionLine(db.Model):

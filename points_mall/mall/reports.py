@@ -11,6 +11,7 @@ from points_mall.mall.models import Product, Redemption, RedemptionLine, Shop, S
 from points_mall.mall import shop as shops
 from points_mall.people.access import Actor, get_org, require_org
 from points_mall.common.clock import local
+from points_mall.common.records import names_of
 
 
 def _yuan(value) -> float:
@@ -46,7 +47,7 @@ def mall(actor: Actor, start: datetime, end: datetime, org_id: int) -> dict:
             bucket["value"] += value
         for funder, share in shares.get(r.product_id, {}).items():
             by_funder[funder] += value * share
-    names = shops.org_names(by_funder)
+    names = names_of(Org, by_funder)
 
     def flat(name, b):
         return {"name": name, "redeemers": len(b["redeemers"]), "orders": len(b["orders"]), "items": b["items"],

@@ -6,7 +6,7 @@ from sqlalchemy import func, insert, select, update
 
 from points_mall.errors import DomainError, Forbidden, NotFound
 from points_mall.extensions import db
-from points_mall.people.models import Grant, Org
+from points_mall.people.models import Grant
 from points_mall.mall.models import Product, Shop, StockMovement
 from points_mall.mall.models import LIMIT_PERIODS
 from points_mall.audit import trail as audit
@@ -190,10 +190,6 @@ def funding_shares(product_ids: list[int]) -> dict[int, dict[int, Decimal]]:
         if totals[pid]:
             shares.setdefault(pid, {})[funder] = Decimal(value or 0) / totals[pid]
     return shares
-
-
-def org_names(org_ids) -> dict[int, str]:
-    return dict(db.session.execute(select(Org.id, Org.name).where(Org.id.in_(list(org_ids)))).all())
 
 
 def is_available(product: Product, at: datetime) -> bool:

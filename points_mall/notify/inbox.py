@@ -5,18 +5,19 @@ from points_mall.errors import DomainError, NotFound
 from points_mall.extensions import db
 from points_mall.notify.models import Notification, SubscriptionConsent
 from points_mall.common.clock import utcnow
+from points_mall.common.paging import Page, Paged, after_cursor
 from points_mall.common.tx import committed, insert_or_add
 
 
-def messages(member_id: int, cursor: int | None, limit: int = 20) -> dict:
+def messages(member_id: int, page: Page) -> Paged:
+    """The member's messages, newest first, a page after the cursor; with how many are unread."""
     query = select(Notification).where(Notification.member_id == member_id)
-    if cursor:
-        query = query.where(Notification.id < cursor)
-    rows = list(db.session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)))
-    unread = db.session.scalar(select(func.count()).where(Notification.member_id == member_id,
-                                                          Notification.read_at.is_(None)))
-    return {"messages": rows[:limit], "next_cursor": rows[limit - 1].id if len(rows) > limit else None,
-            "unread": unread}
+    if page.cursor:
+        query = query.where(Notification.id < page.cursor)
+    found = after_cursor(list(db.session.scalars(query.order_by(Notification.id.desc()).limit(page.limit + 1))), page)
+    found.extra["unread"] = db.session.scalar(select(func.count()).where(Notification.member_id == member_id,
+                                                                         Notification.read_at.is_(None)))
+    return found
 
 
 def mark_read(member_id: int, message_id: int | None) -> int:

@@ -28,6 +28,7 @@ class Actor:
 
     @property
     def key(self) -> str:
+        """How records say who acted: staff:3, member:7."""
         return f"{self.kind}:{self.id}"
 
     @property
@@ -56,6 +57,29 @@ class Actor:
 
     def is_root(self, role: str) -> bool:
         return any(g.role in IMPLIED[role] and g.org_path is None and g.shop_id is None for g in self.grants)
+
+
+def member_key(member_id: int) -> str:
+    """The key a member acting for themselves leaves on records (member:7)."""
+    return Actor("member", member_id).key
+
+
+def actor_names(keys) -> dict[str, str]:
+    """Each actor key (staff:3, member:7) as the person's name; a key naming nobody stands for itself."""
+    ids: dict[str, set[int]] = {"staff": set(), "member": set()}
+    for key in keys:
+        kind, _, ident = (key or "").partition(":")
+        if kind in ids and ident.isdigit():
+            ids[kind].add(int(ident))
+    found = []
+    if ids["staff"]:
+        found += [("staff", i, display or username) for i, display, username in db.session.execute(
+            select(StaffUser.id, StaffUser.display_name, StaffUser.username).where(StaffUser.id.in_(ids["staff"])))]
+    if ids["member"]:
+        found += [("member", i, name) for i, name in db.session.execute(
+            select(Member.id, Member.name).where(Member.id.in_(ids["member"])))]
+    names = {Actor(kind, i).key: name for kind, i, name in found}
+    return {key: names.get(key, key) for key in keys if key}
 
 
 def load_actor(kind: str, actor_id: int) -> Actor:

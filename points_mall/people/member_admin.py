@@ -12,6 +12,7 @@ from points_mall.common.fields import mask_phone
 from points_mall.audit import trail as audit
 from points_mall.people import member_changes, members
 from points_mall.people.access import Actor, get_org, require_org, require_role
+from points_mall.common.paging import Page, Paged, page_of
 from points_mall.common.tx import committed
 
 STATUS_NAMES = member_changes.STATUS_NAMES
@@ -33,15 +34,12 @@ def _filtered(actor: Actor, org_id: int | None, q: str | None, member_type: str 
     return stmt
 
 
-def search(actor: Actor, org_id=None, q=None, member_type=None, status=None, *, offset: int = 0,
-           limit: int = 20) -> tuple[list[Member], int]:
+def search(actor: Actor, page: Page, org_id=None, q=None, member_type=None, status=None) -> Paged:
     """One page of the members in the caller's scope, and how many match in all (filtered in SQL)."""
     require_role(actor, "organizer")
     stmt = _filtered(actor, org_id, q, member_type, status)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     # The page is already joined to Org: fill member.org from that join, not one query per row.
-    page = db.session.scalars(stmt.options(contains_eager(Member.org)).order_by(Member.id).offset(offset).limit(limit)).all()
-    return list(page), total
+    return page_of(stmt.options(contains_eager(Member.org)).order_by(Member.id), page)
 
 
 def update_member(actor: Actor, member_id: int, **changes) -> Member:
@@ -64,7 +62,7 @@ def update_member(actor: Actor, member_id: int, **changes) -> Member:
             raise DomainError("invalid_name")
     if lifecycle.get("member_type") not in (None, *MEMBER_TYPES) or lifecycle.get("status") not in (None, *MEMBER_STATUSES):
         raise DomainError("invalid_member_type")
-    with committed("duplicate_phone", "手机号已登记"):
+    with committed("duplicate_phone"):
         if lifecycle:
             member = member_changes.locked_member(member_id)
         if "org_id" in lifecycle:

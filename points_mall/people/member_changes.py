@@ -13,8 +13,9 @@ from points_mall.year.models import MemberChange, Membership
 from points_mall.people.models import MEMBER_STATUSES, MEMBER_TYPES
 from points_mall.audit import trail as audit
 from points_mall.board import board_cache
-from points_mall.people.access import Actor, get_org, require_org
+from points_mall.people.access import Actor, actor_names, get_org, require_org
 from points_mall.common.clock import local, utcnow
+from points_mall.common.records import names_of
 from points_mall.common.tx import committed
 
 STATUS_NAMES = {"active": "正常", "inactive": "停用", "transferred": "已转出"}
@@ -129,16 +130,18 @@ def history(actor: Actor, member_id: int) -> dict:
     changes = list(db.session.scalars(select(MemberChange).where(MemberChange.member_id == member_id)
                                       .order_by(MemberChange.effective_on, MemberChange.id)))
     org_ids = {int(v) for c in changes if c.kind == "transfer" for v in (c.before, c.after) if v.isdigit()}
-    orgs = dict(db.session.execute(select(Org.id, Org.name).where(Org.id.in_(org_ids))).all()) if org_ids else {}
+    orgs = names_of(Org, org_ids)
 
     def label(kind: str, value: str) -> str:
         if kind == "transfer":
             return orgs.get(int(value), value) if value.isdigit() else value
         return STATUS_NAMES.get(value, value) if kind == "status" else value
 
+    names = actor_names({c.actor for c in changes if c.actor})
     return {"member": member,
             "memberships": [{"org_id": m.org_id, "org": name, "since": m.since, "until": m.until} for m, name in rows],
             "changes": [{"id": c.id, "kind": c.kind, "before": c.before, "after": c.after,
                          "before_label": label(c.kind, c.before), "after_label": label(c.kind, c.after),
-                         "effective_on": c.effective_on, "note": c.note, "actor": c.actor, "created_at": c.created_at}
+                         "effective_on": c.effective_on, "note": c.note, "actor": c.actor,
+                         "actor_name": names.get(c.actor) if c.actor else None, "created_at": c.created_at}
                         for c in changes]}

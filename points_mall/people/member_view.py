@@ -8,9 +8,12 @@ from points_mall.activities.models import Checkin, LeaveRequest
 from points_mall.people.models import Member, StaffUser
 from points_mall.mall.models import Redemption, RedemptionLine, Shop
 from points_mall.points.models import Rule
-from points_mall.activities import activities, checkin
+from points_mall.activities import activities, audience
+from points_mall.points import ledger
 from points_mall.mall import shop as shops
 from points_mall.common.clock import period_bounds, utcnow
+from points_mall.common.paging import Page, Paged
+from points_mall.common.records import Extended, names_of
 
 PERIOD_NAMES = {"month": "本月", "year": "本年"}
 
@@ -42,26 +45,20 @@ def products_for(member_id: int, shop_id: int) -> list:
                      limit_period_name=PERIOD_NAMES.get(p.limit_period)) for p in products]
 
 
+def my_ledger(member_id: int, page: Page) -> Paged:
+    """The member's entries, newest first, each named the way the member would say it."""
+    entries, next_cursor = ledger.history(member_id, page.cursor, page.limit)
+    return Paged(describe_entries(entries, member_id), next_cursor=next_cursor)
+
+
 def describe_entries(entries: list, member_id: int) -> list[dict]:
     """Each entry with its rule's name and who gave it, named the way a member would say it."""
-    rule_ids = {e.rule_id for e in entries if e.rule_id}
-    rules = dict(db.session.execute(select(Rule.id, Rule.name).where(Rule.id.in_(rule_ids))).all()) if rule_ids else {}
+    rules = names_of(Rule, (e.rule_id for e in entries if e.rule_id))
     staff_ids = {int(e.actor.split(":", 1)[1]) for e in entries
                  if (e.actor or "").startswith("staff:") and e.actor.split(":", 1)[1].isdigit()}
     staff = dict(db.session.execute(select(StaffUser.id, StaffUser.display_name)
                                     .where(StaffUser.id.in_(staff_ids))).all()) if staff_ids else {}
     return [Extended(e, rule_name=rules.get(e.rule_id), given_by=_giver(e, member_id, staff)) for e in entries]
-
-
-class Extended:
-    """A record read through, with what the member's page adds to it (for the response schema)."""
-
-    def __init__(self, record, **extra):
-        self._record = record
-        self.__dict__.update(extra)
-
-    def __getattr__(self, name):
-        return getattr(self._record, name)
 
 
 def _giver(entry, member_id: int, staff: dict) -> str:
@@ -86,7 +83,7 @@ def my_activity(member_id: int, activity_id: int):
     member = db.session.get(Member, member_id)
     attended = db.session.scalar(select(Checkin.id).where(Checkin.activity_id == activity_id,
                                                           Checkin.member_id == member_id))
-    if activity.status == "draft" or (attended is None and not checkin.eligible(activity, member)):
+    if activity.status == "draft" or (attended is None and not audience.may_attend(activity, member)):
         raise NotFound("unknown_activity", details={"activity_id": activity_id})
     return _with_part(member_id, [activity])[0]
 

@@ -3,9 +3,9 @@ from datetime import date, datetime
 from io import BytesIO
 
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from points_mall.errors import DomainError
+from points_mall.errors import DomainError, message_of
 from points_mall.extensions import db
 from points_mall.people.models import Member, Org
 from points_mall.year.models import Membership
@@ -56,9 +56,9 @@ def _check(name, phone, member_type) -> list[tuple[str, str]]:
     if not (name or "").strip() or len(name.strip()) > 50:
         errors.append(("invalid_name", "姓名不能为空"))
     if not PHONE.match(phone or ""):
-        errors.append(("invalid_phone", "手机号格式不正确"))
+        errors.append(("invalid_phone", message_of("invalid_phone")))
     if member_type not in MEMBER_TYPES:
-        errors.append(("invalid_member_type", "人员类型应为：" + "、".join(MEMBER_TYPES)))
+        errors.append(("invalid_member_type", message_of("invalid_member_type")))
     return errors
 
 
@@ -152,14 +152,3 @@ def import_members(actor: Actor, content: bytes) -> dict:
             member = add_member(*row)
             audit.record(actor, "member.import", "member", member.id, after=audit.snapshot(member, MEMBER_FIELDS))
     return {"imported": len(ready)}
-
-
-def members_in(actor: Actor, org_id: int | None, query: str | None, limit: int = 200) -> list[Member]:
-    stmt = select(Member).join(Org).where(actor.org_scope("organizer")).order_by(Member.id).limit(limit)
-    if org_id is not None:
-        org = get_org(org_id)
-        require_org(actor, "organizer", org)
-        stmt = stmt.where(Org.path.startswith(org.path))
-    if query:
-        stmt = stmt.where(func.lower(Member.name).contains(query.lower()) | Member.phone.contains(query))
-    return list(db.session.scalars(stmt))

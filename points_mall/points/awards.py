@@ -4,7 +4,7 @@ from types import SimpleNamespace
 from sqlalchemy import Integer, bindparam, case, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from points_mall.errors import Conflict, DomainError, Forbidden, NotFound
 from points_mall.extensions import db
@@ -13,9 +13,10 @@ from points_mall.people.models import Member, Org
 from points_mall.audit import trail as audit
 from points_mall.notify import notify
 from points_mall.points import ledger, notices, rules
-from points_mall.people.access import Actor, require_members
+from points_mall.people.access import Actor, actor_names, require_members
 from points_mall.common.clock import utcnow
 from points_mall.common import tx
+from points_mall.common.records import Extended, names_of
 from points_mall.common.tx import committed
 
 MAX_MEMBERS = 500
@@ -145,7 +146,7 @@ def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award,
         .values(status=status, decided_by=actor.key, decided_at=utcnow(), decision_note=note)
     ).rowcount
     if moved != 1:
-        raise Conflict("not_pending:leave")
+        raise Conflict("not_pending:award")
     db.session.refresh(award)
     audit.record(actor, f"award.{'approve' if status == 'applied' else 'reject'}", "award", award.id,
                  {"status": "pending"}, {"status": status, "decision_note": note,
@@ -173,5 +174,18 @@ def reject(actor: Actor, award_id: int, note: str = "") -> Award:
 def pending(actor: Actor) -> list[Award]:
     """Pending awards whose every member the actor covers, so they may decide them."""
     outside = select(Member.id).join(Org).where(~actor.org_scope("organizer"))
-    return list(db.session.scalars(select(Award).where(
+    return list(db.session.scalars(select(Award).options(selectinload(Award.lines)).where(
         Award.status == "pending", ~Award.lines.any(AwardLine.member_id.in_(outside))).order_by(Award.id)))
+
+
+def described(found) -> list[Extended]:
+    """Awards as the approver reads them: the rule's and the proposer's names, each line's member named."""
+    rule_names = names_of(Rule, (a.rule_id for a in found))
+    members = names_of(Member, (line.member_id for a in found for line in a.lines))
+    proposers = actor_names({a.proposer for a in found})
+    return [Extended(a, rule_name=rule_names.get(a.rule_id), proposer_name=proposers.get(a.proposer, a.proposer),
+                     lines=[Extended(line, name=members.get(line.member_id)) for line in a.lines]) for a in found]
+
+
+def describe(award: Award) -> Extended:
+    return described([award])[0]

@@ -7,7 +7,8 @@ from points_mall.extensions import db
 from points_mall.points.models import Rule, RuleVersion
 from points_mall.audit import trail as audit
 from points_mall.points import rules
-from points_mall.people.access import Actor, require_role, require_root
+from points_mall.people.access import Actor, actor_names, require_role, require_root
+from points_mall.common.records import Extended
 from points_mall.common.tx import committed
 
 # What an entry was posted under: changing any of these makes a new version of the rule.
@@ -60,10 +61,12 @@ def retire_rule(actor: Actor, rule_id: int) -> Rule:
     return edit_rule(actor, rule_id, active=False)
 
 
-def versions(actor: Actor, rule_id: int) -> list[RuleVersion]:
-    """A rule's versions, newest first: what each entry posted under it was worth."""
+def versions(actor: Actor, rule_id: int) -> list[Extended]:
+    """A rule's versions, newest first: what each entry posted under it was worth, and who made it."""
     require_role(actor, "organizer")
     if db.session.get(Rule, rule_id) is None:
         raise NotFound("unknown_rule", details={"rule_id": rule_id})
-    return list(db.session.scalars(select(RuleVersion).where(RuleVersion.rule_id == rule_id)
-                                   .order_by(RuleVersion.version.desc())))
+    found = list(db.session.scalars(select(RuleVersion).where(RuleVersion.rule_id == rule_id)
+                                    .order_by(RuleVersion.version.desc())))
+    names = actor_names({v.created_by for v in found if v.created_by})
+    return [Extended(v, created_by_name=names.get(v.created_by) if v.created_by else None) for v in found]

@@ -1,34 +1,10 @@
 """Rules, the ledger, awards, the member's own page."""
 from marshmallow import Schema, fields, validate
 
-from points_mall.common.fields import Flag, Id, Int, Query, Text
+from points_mall.common.fields import Flag, Id, Int, Patch, Query, Text
 
-from points_mall.people.models import Member
-from points_mall.points.models import Rule
 from points_mall.points.models import CAP_PERIODS, DIMENSIONS
-from points_mall.people.schemas.people import MemberOut
-
-
-def _name(model, key: int) -> str | None:
-    """A name for the approver to read; the session's identity map makes repeats free."""
-    from points_mall.extensions import db
-
-    row = db.session.get(model, key)
-    return row.name if row else None
-
-
-def _actor_name(key: str | None) -> str | None:
-    """staff:3 / member:7 (how the ledger records who acted) as the person's name."""
-    from points_mall.extensions import db
-    from points_mall.people.models import StaffUser
-
-    kind, _, ident = (key or "").partition(":")
-    if not ident.isdigit():
-        return key
-    if kind == "staff":
-        user = db.session.get(StaffUser, int(ident))
-        return (user.display_name or user.username) if user else key
-    return _name(Member, int(ident)) or key
+from points_mall.people.schemas.members import MemberOut
 
 
 class RuleIn(Schema):
@@ -105,7 +81,7 @@ class AwardIn(Schema):
 
 class AwardLineOut(Schema):
     member_id = fields.Integer()
-    name = fields.Function(lambda line: _name(Member, line.member_id), metadata={"description": "党员姓名（审批时核对）"})
+    name = fields.Raw(dump_only=True, metadata={"description": "党员姓名（审批时核对）"})  # named by awards.described
     points = fields.Integer(allow_none=True)
     outcome = fields.String(allow_none=True)
 
@@ -113,12 +89,12 @@ class AwardLineOut(Schema):
 class AwardOut(Schema):
     id = fields.Integer()
     rule_id = fields.Integer()
-    rule_name = fields.Function(lambda award: _name(Rule, award.rule_id))
+    rule_name = fields.Raw(dump_only=True)
     created_at = fields.DateTime()
     reason = fields.String()
     status = fields.String()
     proposer = fields.String()
-    proposer_name = fields.Function(lambda award: _actor_name(award.proposer))
+    proposer_name = fields.Raw(dump_only=True)
     decided_by = fields.String(allow_none=True)
     decision_note = fields.String()
     lines = fields.List(fields.Nested(AwardLineOut))
@@ -132,3 +108,36 @@ class ReverseIn(Schema):
     reason = Text(multi_line=True, required=True, validate=validate.Length(1, 500))
 
 
+class RuleQuery(Query):
+    include_retired = Flag(load_default=True)
+
+
+class RulePatch(Patch):
+    """What may change in a rule; its code and dimension are fixed once points were given under it."""
+
+    name = Text(validate=validate.Length(1, 100))
+    points = Int(validate=validate.Range(-1000, 1000))
+    cap_period = fields.String(allow_none=True, validate=validate.OneOf(CAP_PERIODS))
+    cap = Int(allow_none=True, validate=validate.Range(1, 100000))
+    needs_approval = Flag()
+    declarable = Flag(metadata={"description": "党员可按此细则申报"})
+    active = Flag()
+
+
+class RuleKept(RuleOut):
+    active = Flag()
+
+
+class RuleVersionOut(Schema):
+    """A rule as it stood from one edit to the next; entries posted meanwhile carry this version."""
+
+    version = fields.Integer()
+    name = fields.String()
+    points = fields.Integer()
+    cap_period = fields.String(allow_none=True)
+    cap = fields.Integer(allow_none=True)
+    needs_approval = Flag()
+    declarable = Flag()
+    created_by = fields.String(allow_none=True, metadata={"description": "staff:3 / member:7；第1版由导入或演示数据生成时为空"})
+    created_by_name = fields.Raw(dump_only=True, allow_none=True)
+    created_at = fields.DateTime()

@@ -13,6 +13,7 @@ from points_mall.audit import trail as audit
 from points_mall.notify import notify
 from points_mall.people.access import Actor, get_org, require_org, require_role
 from points_mall.common.clock import local, utcnow
+from points_mall.common.paging import Page, Paged, page_of
 from points_mall.points.corrections import adjust
 from points_mall.year.periods import final_for, moment
 from points_mall.year.publicity import belonged, get as get_publicity, period_of
@@ -70,8 +71,8 @@ def _check_entry(member_id: int, pub: Publicity, entry_id: int) -> LedgerEntry:
     return entry
 
 
-def inbox(actor: Actor, publicity_id: int | None = None, status: str | None = None):
-    """Appeals on the 公示 of organisations the organizer covers, open ones first: a query to page."""
+def inbox(actor: Actor, page: Page, publicity_id: int | None = None, status: str | None = None) -> Paged:
+    """A page of the appeals on the 公示 of organisations the organizer covers, open ones first."""
     require_role(actor, "organizer")
     query = (select(Appeal).join(Publicity, Publicity.id == Appeal.publicity_id)
              .join(Org, Org.id == Publicity.org_id).where(actor.org_scope("organizer")))
@@ -79,7 +80,9 @@ def inbox(actor: Actor, publicity_id: int | None = None, status: str | None = No
         query = query.where(Appeal.publicity_id == publicity_id)
     if status:
         query = query.where(Appeal.status == status)
-    return query.order_by((Appeal.status != "open"), Appeal.id.desc())
+    found = page_of(query.order_by((Appeal.status != "open"), Appeal.id.desc()), page)
+    found.items = [describe(a) for a in found.items]
+    return found
 
 
 def my_entries(member_id: int, publicity_id: int) -> list[LedgerEntry]:

@@ -2,7 +2,7 @@
 declarations, which branch when, and the dated changes. Their ledger is archive.ledger_page(member_id=)."""
 from datetime import datetime, time
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import func, select
 
 from points_mall.extensions import db
 from points_mall.activities.models import Activity, Checkin, LeaveRequest
@@ -11,6 +11,7 @@ from points_mall.people.models import Org
 from points_mall.points.models import Rule, Score
 from points_mall.year.models import DECLARATION_STATUSES
 from points_mall.common.fields import mask_phone
+from points_mall.activities import audience
 from points_mall.points import ledger
 from points_mall.people.access import Actor
 from points_mall.year.archive import member_in_scope
@@ -48,11 +49,8 @@ def attendance(member, year: int) -> dict:
     the member checked in at, had leave for, and missed without leave."""
     start = datetime.combine(datetime(year, 1, 1).date(), time.min, zone())
     end = min(datetime.combine(datetime(year + 1, 1, 1).date(), time.min, zone()), utcnow())
-    mine = literal(member.org.path).startswith(Org.path)
-    if member.member_type == "群众志愿者":
-        mine = or_(mine, Activity.open_to_volunteers)
     invited = (select(Activity.id).join(Org, Org.id == Activity.org_id)
-               .where(mine, Activity.status == "published", Activity.starts_at >= start, Activity.starts_at < end))
+               .where(audience.open_to(member), Activity.status == "published", Activity.starts_at >= start, Activity.starts_at < end))
     ids = invited.subquery()
     attended = db.session.scalar(select(func.count()).select_from(Checkin).where(
         Checkin.member_id == member.id, Checkin.activity_id.in_(select(ids.c.id))))

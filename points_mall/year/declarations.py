@@ -15,9 +15,11 @@ from points_mall.points.models import Rule
 from points_mall.audit import trail as audit
 from points_mall.points import ledger
 from points_mall.notify import notify
-from points_mall.people.access import Actor, require_org, require_role
+from points_mall.people.access import Actor, actor_names, require_org, require_role
 from points_mall.common.clock import local, utcnow, zone
 from points_mall.common.storage import KEY, storage
+from points_mall.common.paging import Page, Paged, page_of
+from points_mall.common.records import Extended, names_of
 from points_mall.common.tx import committed
 
 MAX_PHOTOS = 6
@@ -141,27 +143,26 @@ def mine(member_id: int, declaration_id: int) -> Declaration:
     return declaration
 
 
-def my_page(member_id: int, status: str | None, offset: int, limit: int) -> tuple[list[Declaration], int]:
-    """The member's own declarations, newest first."""
+def my_page(member_id: int, status: str | None, page: Page) -> Paged:
+    """A page of the member's own declarations, newest first."""
     where = [Declaration.member_id == member_id] + ([Declaration.status == status] if status else [])
-    total = db.session.scalar(select(func.count()).select_from(Declaration).where(*where))
-    rows = db.session.scalars(select(Declaration).where(*where)
-                              .order_by(Declaration.created_at.desc(), Declaration.id.desc())
-                              .offset(offset).limit(limit)).all()
-    return list(rows), total
+    found = page_of(select(Declaration).where(*where).order_by(Declaration.created_at.desc(), Declaration.id.desc()),
+                    page)
+    found.items = described(found.items)
+    return found
 
 
-def inbox(actor: Actor, status: str | None, offset: int, limit: int) -> tuple[list[Declaration], int]:
+def inbox(actor: Actor, status: str | None, page: Page) -> Paged:
     """Declarations of the branches in the organizer's subtrees: waiting ones oldest first (first come,
     first decided), the others newest decision first."""
     require_role(actor, "organizer")
     where = [actor.org_scope("organizer")] + ([Declaration.status == status] if status else [])
     base = select(Declaration).join(Org, Declaration.org_id == Org.id).where(*where)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     order = ((Declaration.status != "submitted"), Declaration.updated_at.desc(), Declaration.id.desc()) \
         if status != "submitted" else (Declaration.created_at, Declaration.id)
-    rows = db.session.scalars(base.order_by(*order).offset(offset).limit(limit)).all()
-    return list(rows), total
+    found = page_of(base.order_by(*order), page)
+    found.items = described(found.items)
+    return found
 
 
 def counts(actor: Actor) -> dict[str, int]:
@@ -253,3 +254,21 @@ def reject(actor: Actor, declaration_id: int, note: str) -> Declaration:
 
 def send_back(actor: Actor, declaration_id: int, note: str) -> Declaration:
     return _close(actor, declaration_id, "returned", note)
+
+
+def described(found) -> list[Extended]:
+    """Declarations as the member and the organizer read them: with the member's, the branch's and the
+    rule's names and who decided (a few queries for a whole page)."""
+    members = names_of(Member, (d.member_id for d in found))
+    orgs = names_of(Org, (d.org_id for d in found))
+    rule_ids = {d.rule_id for d in found}
+    rules = {r.id: r for r in db.session.scalars(select(Rule).where(Rule.id.in_(rule_ids)))} if rule_ids else {}
+    deciders = actor_names({d.decided_by for d in found if d.decided_by})
+    return [Extended(d, member_name=members.get(d.member_id), org_name=orgs.get(d.org_id),
+                     rule_name=rules[d.rule_id].name, rule_points=rules[d.rule_id].points,
+                     dimension=rules[d.rule_id].dimension,
+                     decided_by_name=deciders.get(d.decided_by) if d.decided_by else None) for d in found]
+
+
+def describe(declaration: Declaration) -> Extended:
+    return described([declaration])[0]

@@ -11,8 +11,6 @@ from points_mall.people.models import Member
 from points_mall.common.types import UTCDateTime, utcnow
 
 DECLARATION_STATUSES = ("submitted", "returned", "approved", "rejected")
-PUBLICITY_PERIODS = ("month", "quarter", "year")
-APPEAL_STATUSES = ("open", "corrected", "refused")
 SETTLEMENT_MODES = ("keep", "clear_all", "clear_older")
 
 

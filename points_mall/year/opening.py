@@ -19,6 +19,7 @@ from points_mall.accounts.auth import PHONE
 from points_mall.common.clock import local_year, utcnow
 from points_mall.year.lapse import turn_of_year
 from points_mall.people.members import cell_text, read_sheet
+from points_mall.common.paging import Page, Paged, page_of
 from points_mall.common.tx import committed
 
 DIMENSION_COLUMNS = ("学习", "服务", "业绩", "道德", "廉洁")  # in the order of DIMENSIONS
@@ -162,7 +163,7 @@ def _write(actor: Actor, year: int, filename: str, ready: list[dict]) -> Opening
     return batch
 
 
-def imports(actor: Actor, offset: int = 0, limit: int = 20) -> tuple[list[dict], int]:
+def imports(actor: Actor, page: Page) -> Paged:
     """The imports so far, newest first, with their totals."""
     require_role(actor, "admin")
     stmt = select(OpeningImport)
@@ -170,13 +171,14 @@ def imports(actor: Actor, offset: int = 0, limit: int = 20) -> tuple[list[dict],
         touched = (select(OpeningBalance.import_id).join(Member, Member.id == OpeningBalance.member_id)
                    .join(Org, Org.id == Member.org_id).where(actor.org_scope("admin")))
         stmt = stmt.where(OpeningImport.id.in_(touched))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     sums = (select(OpeningBalance.import_id, func.sum(OpeningBalance.spendable).label("spendable"))
             .group_by(OpeningBalance.import_id).subquery())
-    page = db.session.execute(stmt.add_columns(sums.c.spendable).outerjoin(sums, sums.c.import_id == OpeningImport.id)
-                              .order_by(OpeningImport.id.desc()).offset(offset).limit(limit)).all()
-    return [{"id": i.id, "year": i.year, "filename": i.filename, "rows": i.rows, "created_by": audit_name(i.created_by),
-             "created_at": i.created_at, "spendable": int(s or 0)} for i, s in page], total
+    found = page_of(stmt.add_columns(sums.c.spendable).outerjoin(sums, sums.c.import_id == OpeningImport.id)
+                    .order_by(OpeningImport.id.desc()), page, rows=True)
+    found.items = [{"id": i.id, "year": i.year, "filename": i.filename, "rows": i.rows,
+                    "created_by": audit_name(i.created_by), "created_at": i.created_at, "spendable": int(s or 0)}
+                   for i, s in found.items]
+    return found
 
 
 def audit_name(key: str) -> str:

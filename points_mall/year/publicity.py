@@ -15,6 +15,8 @@ from points_mall.people.models import Org
 from points_mall.audit import trail as audit
 from points_mall.people.access import Actor, get_org, require_org, require_role
 from points_mall.common.clock import local, utcnow
+from points_mall.common.fields import mask_name
+from points_mall.common.paging import Page, Paged, page_of
 from points_mall.year.periods import moment
 from points_mall.year.score_sheet import Period, belonged_query, sheet
 from points_mall.common.tx import committed
@@ -81,9 +83,9 @@ def _tell_members(org: Org, span: Period, pub: Publicity) -> None:
         .order_by(members.c.member_id)))
 
 
-def for_staff(actor: Actor, org_id: int | None = None, status: str | None = None):
-    """The 公示 of organisations the organizer covers (optionally one subtree), newest first, with
-    the number of appeals still open: a query to page."""
+def for_staff(actor: Actor, page: Page, org_id: int | None = None, status: str | None = None) -> Paged:
+    """A page of the 公示 of organisations the organizer covers (optionally one subtree), newest first, each
+    with the number of appeals still open."""
     require_role(actor, "organizer")
     open_appeals = (select(func.count()).where(Appeal.publicity_id == Publicity.id, Appeal.status == "open")
                     .correlate(Publicity).scalar_subquery())
@@ -96,7 +98,9 @@ def for_staff(actor: Actor, org_id: int | None = None, status: str | None = None
         query = query.where(Publicity.closes_at > now)
     elif status == "closed":
         query = query.where(Publicity.closes_at <= now)
-    return query.order_by(Publicity.opens_at.desc(), Publicity.id.desc())
+    found = page_of(query.order_by(Publicity.opens_at.desc(), Publicity.id.desc()), page, rows=True)
+    found.items = [describe(p, org, n) for p, org, n in found.items]
+    return found
 
 
 def describe(pub: Publicity, org_name: str | None = None, open_appeals: int | None = None) -> dict:
@@ -147,6 +151,8 @@ def detail_for_member(member_id: int, publicity_id: int, limit: int | None, offs
         raise DomainError("not_in_publicity", details={"publicity_id": publicity_id})
     org = get_org(pub.org_id)
     data = sheet(org, period_of(pub), limit=limit, offset=offset, member_id=member_id)
+    data["rows"] = [r | {"mine": r["member_id"] == member_id,
+                         "name": r["name"] if r["member_id"] == member_id else mask_name(r["name"])} for r in data["rows"]]
     return describe(pub, org.name) | {"sheet": data}
 
 

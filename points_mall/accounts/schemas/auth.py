@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from points_mall.common.fields import Flag, Phone, Text
-from points_mall.people.schemas.people import MemberOut
+from points_mall.people.schemas.members import MemberOut
 
 
 class WechatLoginIn(Schema):

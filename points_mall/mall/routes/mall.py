@@ -7,9 +7,9 @@ from flask_smorest import Blueprint
 from points_mall.extensions import limiter
 from points_mall.mall.schemas.mall import (
     CounterView, HandoverQuery, MallReport, MovementOut, MyRedemptionOut, PickupIn, ProductIn, ProductOut,
-    ProductPatch, ProductQuery, RedeemIn, RedemptionOut, ReportQuery, ShopIn, ShopOut, StockIn, StockLine,
-    StockQuery)
-from points_mall.mall import mall, reports, shop
+    ProductPatch, ProductQuery, RedeemIn, RedemptionOut, ReportQuery, ShopIn, ShopKept, ShopOut, ShopPatch, StockIn,
+    StockLine, StockQuery)
+from points_mall.mall import mall, reports, shop, shop_admin
 from points_mall.common.clock import local, utcnow, zone
 from points_mall.activities.routes import XLSX_TOO, xlsx
 from points_mall.common.security import (
@@ -29,6 +29,21 @@ def lookup_limit():
 @blp.doc(security=[BEARER])
 def create_shop(body):
     return shop.create_shop(current_actor(), **body)
+
+
+@blp.get("/admin/shops")
+@requires("admin")
+@blp.response(200, ShopKept(many=True))
+def kept_shops():
+    return shop_admin.list_shops(current_actor())
+
+
+@blp.patch("/admin/shops/<id:shop_id>")
+@requires("admin")
+@blp.arguments(ShopPatch)
+@blp.response(200, ShopKept)
+def edit_shop(body, shop_id):
+    return shop_admin.edit_shop(current_actor(), shop_id, **body)
 
 
 @blp.get("/shop/mine")

@@ -2,7 +2,7 @@
 from flask import Response, abort, request
 from flask_smorest import Blueprint
 
-from points_mall.people.schemas.admin import PhotoIn, PhotoOut
+from points_mall.mall.schemas.mall import PhotoIn, PhotoOut
 from points_mall.mall import uploads
 from points_mall.common.storage import CONTENT_TYPES, KEY, storage
 from points_mall.common.security import current_actor, requires

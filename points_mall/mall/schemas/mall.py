@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, post_load, validate
 from points_mall.mall.models import LIMIT_PERIODS
 from points_mall.activities import codes
 from points_mall.common.fields import (
-    Day, Flag, Id, Int, Moment, Number, Patch, PickupCode, Query, Text, mask_name, mask_phone)
+    Day, Flag, Id, Int, MaskedName, MaskedPhone, Moment, Number, Patch, PickupCode, Query, Text, Upload)
 
 
 class ShopIn(Schema):
@@ -138,8 +138,8 @@ class PickupIn(Schema):
 class CounterView(RedemptionOut):
     """What the keeper sees at the counter: the goods and a masked member, nothing more."""
 
-    member_name = fields.Function(lambda r: mask_name(r.member.name))
-    member_phone = fields.Function(lambda r: mask_phone(r.member.phone))
+    member_name = MaskedName("member.name")
+    member_phone = MaskedPhone("member.phone")
     member_org = fields.Function(lambda r: r.member.org.name)
 
     class Meta:
@@ -203,3 +203,26 @@ class StockLine(Schema):
     movements_total = fields.Integer()
     average_cost = fields.Float()
     stock_value = fields.Float()
+
+
+class ShopPatch(Patch):
+    name = Text(validate=validate.Length(1, 100))
+    org_id = Id()
+    address = Text(validate=validate.Length(0, 200))
+    opening_hours = Text(validate=validate.Length(0, 100))
+    active = Flag()
+
+
+class ShopKept(ShopOut):
+    active = Flag()
+    org = fields.Function(lambda s: s.org.name if s.org else "")
+
+
+PhotoIn = Upload
+
+
+class PhotoOut(Schema):
+    key = fields.String()
+    url = fields.String(metadata={"description": "图片地址，内容不变，可长期缓存；填入商品的 image_url"})
+    content_type = fields.String()
+    size = fields.Integer()

@@ -3,6 +3,7 @@ from flask_smorest import Blueprint
 
 from points_mall.notify.schemas import MessagesPage, MessagesQuery, OutboxItem, OutboxOut, ReadOut, SubscriptionsIn
 from points_mall.notify import delivery, inbox
+from points_mall.common.paging import paginated
 from points_mall.people.access import require_root
 from points_mall.common.security import BEARER, current_actor, current_member_id, members_only, requires
 
@@ -13,9 +14,10 @@ blp = Blueprint("notify", __name__, url_prefix="/api/v1", description="消息")
 @members_only
 @blp.arguments(MessagesQuery, location="query")
 @blp.response(200, MessagesPage)
+@paginated(items="messages", cursor=True)
 @blp.doc(security=[BEARER])
-def my_messages(query):
-    return inbox.messages(current_member_id(), query["cursor"], query["limit"])
+def my_messages(query, page):
+    return inbox.messages(current_member_id(), page)
 
 
 @blp.post("/me/messages/<id:message_id>/read")

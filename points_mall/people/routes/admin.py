@@ -1,12 +1,11 @@
-"""Administration: the organisation tree, members, grants, rules."""
+"""Administration: organisations, members and grants as they are created."""
 from flask_smorest import Blueprint
 
 from points_mall.errors import DomainError
-from points_mall.people.schemas.people import (
-    GrantIn, GrantOut, ImportIn, ImportOut, MemberIn, MemberOut, OrgIn, OrgOut)
-from points_mall.points.schemas import RuleIn, RuleOut
-from points_mall.people import members, orgs
-from points_mall.points import rules
+from points_mall.people.schemas.grants import GrantIn, GrantOut, GrantRow
+from points_mall.people.schemas.members import ImportIn, ImportOut, MemberIn, MemberOut
+from points_mall.people.schemas.orgs import OrgIn, OrgOut
+from points_mall.people import grants, members, orgs
 from points_mall.common.security import BEARER, current_actor, requires
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="管理")
@@ -62,10 +61,15 @@ def grant(body):
     return orgs.grant_role(current_actor(), body.pop("role"), **body)
 
 
-@blp.post("/rules")
+@blp.get("/grants")
 @requires("admin")
-@blp.arguments(RuleIn)
-@blp.response(201, RuleOut)
-@blp.doc(security=[BEARER])
-def create_rule(body):
-    return rules.create_rule(current_actor(), **body)
+@blp.response(200, GrantRow(many=True))
+def list_grants():
+    return grants.list_grants(current_actor())
+
+
+@blp.delete("/grants/<id:grant_id>")
+@requires("admin")
+@blp.response(204)
+def revoke_grant(grant_id):
+    grants.revoke(current_actor(), grant_id)

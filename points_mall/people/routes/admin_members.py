@@ -2,11 +2,12 @@
 from flask_smorest import Blueprint
 
 from points_mall.errors import DomainError
-from points_mall.people.schemas.admin import (
-    ChangeNote, ImportCheckOut, MemberHistoryOut, MemberPatch, MemberRow, MemberSearch, TransferIn, TypeChangeIn)
-from points_mall.people.schemas.people import ImportIn
+from points_mall.people.schemas.members import (
+    ChangeNote, ImportCheckOut, ImportIn, MemberHistoryOut, MemberPatch, MemberRow, MemberSearch, TransferIn,
+    TypeChangeIn)
 from points_mall.people import member_admin, member_changes
 from points_mall.activities.routes import xlsx
+from points_mall.common.paging import paginated
 from points_mall.common.security import current_actor, requires
 
 blp = Blueprint("admin_members", __name__, url_prefix="/api/v1/admin", description="管理：党员")
@@ -18,13 +19,11 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 @requires("organizer")
 @blp.arguments(MemberSearch, location="query")
 @blp.response(200, MemberRow(many=True))
-@blp.paginate(page_size=200, max_page_size=500)
-def list_members(query, pagination_parameters):
+@paginated(blp, page_size=200, max_page_size=500)
+def list_members(query, page):
     """Members in scope, filtered; paged by ?page=&page_size= (the total is in the X-Pagination header),
     so a plain GET still answers the first 200 as a list, as it always did."""
-    p = pagination_parameters
-    items, p.item_count = member_admin.search(current_actor(), **query, offset=p.first_item, limit=p.page_size)
-    return items
+    return member_admin.search(current_actor(), page, **query)
 
 
 @blp.get("/members/export")

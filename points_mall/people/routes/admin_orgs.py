@@ -2,7 +2,7 @@
 from flask_smorest import Blueprint
 
 from points_mall.errors import DomainError
-from points_mall.people.schemas.admin import OrgKept, OrgNode, OrgPatch, OrgTreeQuery
+from points_mall.people.schemas.orgs import OrgKept, OrgNode, OrgPatch, OrgTreeQuery
 from points_mall.people import org_tree
 from points_mall.common.security import current_actor, requires
 

@@ -2,19 +2,11 @@
 from flask import request
 from flask_smorest import Blueprint
 
-from points_mall.points.schemas import AwardIn, AwardOut, DecisionIn, EntryOut, ReverseIn, RuleOut
-from points_mall.points import awards, ledger, rules
+from points_mall.points.schemas import AwardIn, AwardOut, DecisionIn, EntryOut, ReverseIn
+from points_mall.points import awards, ledger
 from points_mall.common.security import BEARER, current_actor, requires
 
 blp = Blueprint("awards", __name__, url_prefix="/api/v1", description="积分申报与审批")
-
-
-@blp.get("/rules")
-@requires()
-@blp.response(200, RuleOut(many=True))
-@blp.doc(security=[BEARER])
-def list_rules():
-    return rules.list_rules(current_actor())
 
 
 @blp.post("/awards")
@@ -23,8 +15,8 @@ def list_rules():
 @blp.response(201, AwardOut)
 @blp.doc(security=[BEARER])
 def propose(body):
-    return awards.propose(current_actor(), body["member_ids"], body["rule_code"], body["reason"],
-                          request.headers.get("Idempotency-Key"))
+    return awards.describe(awards.propose(current_actor(), body["member_ids"], body["rule_code"], body["reason"],
+                                          request.headers.get("Idempotency-Key")))
 
 
 @blp.get("/awards/pending")
@@ -32,7 +24,7 @@ def propose(body):
 @blp.response(200, AwardOut(many=True))
 @blp.doc(security=[BEARER])
 def pending():
-    return awards.pending(current_actor())
+    return awards.described(awards.pending(current_actor()))
 
 
 @blp.post("/awards/<id:award_id>/approve")
@@ -41,7 +33,7 @@ def pending():
 @blp.response(200, AwardOut)
 @blp.doc(security=[BEARER])
 def approve(body, award_id):
-    return awards.approve(current_actor(), award_id, body["note"])
+    return awards.describe(awards.approve(current_actor(), award_id, body["note"]))
 
 
 @blp.post("/awards/<id:award_id>/reject")
@@ -50,7 +42,7 @@ def approve(body, award_id):
 @blp.response(200, AwardOut)
 @blp.doc(security=[BEARER])
 def reject(body, award_id):
-    return awards.reject(current_actor(), award_id, body["note"])
+    return awards.describe(awards.reject(current_actor(), award_id, body["note"]))
 
 
 @blp.post("/ledger/<id:entry_id>/reverse")

@@ -4,7 +4,8 @@ from flask_smorest import Blueprint
 from points_mall.extensions import limiter
 from points_mall.activities.schemas import CodeOut
 from points_mall.points.schemas import LedgerPage, LedgerQuery, MeOut, MeQuery
-from points_mall.points import ledger, profile
+from points_mall.points import profile
+from points_mall.common.paging import paginated
 from points_mall.people import member_view
 from points_mall.activities.routes import code_answer, code_limit
 from points_mall.common.security import BEARER, current_member_id, members_only, rate_key_subject
@@ -25,11 +26,10 @@ def me(query):
 @members_only
 @blp.arguments(LedgerQuery, location="query")
 @blp.response(200, LedgerPage)
+@paginated(items="entries", cursor=True)
 @blp.doc(security=[BEARER])
-def my_ledger(query):
-    member_id = current_member_id()
-    entries, next_cursor = ledger.history(member_id, query["cursor"], query["limit"])
-    return {"entries": member_view.describe_entries(entries, member_id), "next_cursor": next_cursor}
+def my_ledger(query, page):
+    return member_view.my_ledger(current_member_id(), page)
 
 
 @blp.get("/qr")

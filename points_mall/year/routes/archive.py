@@ -11,6 +11,7 @@ from points_mall.year.schemas.archive import (
     ArchivePageQuery)
 from points_mall.year import archive, archive_member
 from points_mall.common.clock import zone
+from points_mall.common.paging import Paged, paginated
 from points_mall.common.export import XLSX
 from points_mall.common.security import current_actor, requires
 
@@ -31,14 +32,12 @@ def _period(query: dict) -> dict:
 @requires("organizer")
 @blp.arguments(ArchiveMemberQuery, location="query")
 @blp.response(200, ArchiveMemberRow(many=True))
-@blp.paginate(page_size=20, max_page_size=200)
-def search_members(query, pagination_parameters):
+@paginated(blp, page_size=20, max_page_size=200)
+def search_members(query, page):
     """Members in the caller's scope by part of the name, the phone (all 11 digits or the last 4), the
     organisation (with its subtree), type and status, with the year's score and spendable balance;
     paged by ?page=&page_size= (the total in X-Pagination). Phones are masked, as in the member roll."""
-    p = pagination_parameters
-    rows, p.item_count = archive.search_members(current_actor(), **query, offset=p.first_item, limit=p.page_size)
-    return rows
+    return Paged(*archive.search_members(current_actor(), **query, offset=page.offset, limit=page.limit))
 
 
 @blp.get("/archive/members/export")
@@ -65,10 +64,11 @@ def member_page(query, member_id):
 @requires("organizer")
 @blp.arguments(ArchiveLedgerQuery, location="query")
 @blp.response(200, ArchiveLedgerPage)
-def ledger(query):
+@paginated(items="entries", cursor=True)
+def ledger(query, page):
     """Entries of the members in scope, newest first (by when they happened), filtered; from/to are
     local days. Pass next_cursor back as cursor for the next page."""
-    return archive.ledger_page(current_actor(), **_period(query))
+    return archive.ledger_page(current_actor(), page, **_period(query))
 
 
 @blp.get("/archive/ledger/export")

@@ -2,8 +2,9 @@
 from flask import current_app
 from flask_smorest import Blueprint
 
+from points_mall.common.paging import paginated
 from points_mall.extensions import limiter
-from points_mall.people.schemas.admin import PhotoIn, PhotoOut
+from points_mall.mall.schemas.mall import PhotoIn, PhotoOut
 from points_mall.year.schemas.declarations import (
     ApproveIn, DeclarableRuleOut, DeclarationIn, DeclarationOut, ReasonIn, StatusCounts, StatusQuery)
 from points_mall.year import declarations
@@ -43,13 +44,11 @@ def upload_my_photo(files):
 @members_only
 @blp.arguments(StatusQuery, location="query")
 @blp.response(200, DeclarationOut(many=True))
-@blp.paginate(page_size=20, max_page_size=100)
+@paginated(blp, page_size=20, max_page_size=100)
 @blp.doc(security=[BEARER])
-def my_declarations(query, pagination_parameters):
+def my_declarations(query, page):
     """My declarations, newest first; ?page=&page_size= (the total in X-Pagination)."""
-    p = pagination_parameters
-    items, p.item_count = declarations.my_page(current_member_id(), query["status"], p.first_item, p.page_size)
-    return items
+    return declarations.my_page(current_member_id(), query["status"], page)
 
 
 @blp.post("/me/declarations")
@@ -58,7 +57,7 @@ def my_declarations(query, pagination_parameters):
 @blp.response(201, DeclarationOut)
 @blp.doc(security=[BEARER])
 def declare(body):
-    return declarations.declare(current_member_id(), **body)
+    return declarations.describe(declarations.declare(current_member_id(), **body))
 
 
 @blp.get("/me/declarations/<id:declaration_id>")
@@ -66,7 +65,7 @@ def declare(body):
 @blp.response(200, DeclarationOut)
 @blp.doc(security=[BEARER])
 def my_declaration(declaration_id):
-    return declarations.mine(current_member_id(), declaration_id)
+    return declarations.describe(declarations.mine(current_member_id(), declaration_id))
 
 
 @blp.post("/me/declarations/<id:declaration_id>/resubmit")
@@ -76,20 +75,18 @@ def my_declaration(declaration_id):
 @blp.doc(security=[BEARER])
 def resubmit(body, declaration_id):
     """A returned declaration, completed and sent again (the same declaration)."""
-    return declarations.resubmit(current_member_id(), declaration_id, **body)
+    return declarations.describe(declarations.resubmit(current_member_id(), declaration_id, **body))
 
 
 @blp.get("/declarations")
 @requires("organizer")
 @blp.arguments(StatusQuery, location="query")
 @blp.response(200, DeclarationOut(many=True))
-@blp.paginate(page_size=20, max_page_size=100)
+@paginated(blp, page_size=20, max_page_size=100)
 @blp.doc(security=[BEARER])
-def inbox(query, pagination_parameters):
+def inbox(query, page):
     """Declarations of the members in my subtrees, by status; ?page=&page_size= (total in X-Pagination)."""
-    p = pagination_parameters
-    items, p.item_count = declarations.inbox(current_actor(), query["status"], p.first_item, p.page_size)
-    return items
+    return declarations.inbox(current_actor(), query["status"], page)
 
 
 @blp.get("/declarations/counts")
@@ -105,7 +102,7 @@ def counts():
 @blp.response(200, DeclarationOut)
 @blp.doc(security=[BEARER])
 def declaration(declaration_id):
-    return declarations.for_staff(current_actor(), declaration_id)
+    return declarations.describe(declarations.for_staff(current_actor(), declaration_id))
 
 
 @blp.post("/declarations/<id:declaration_id>/approve")
@@ -115,7 +112,7 @@ def declaration(declaration_id):
 @blp.doc(security=[BEARER])
 def approve(body, declaration_id):
     """Approve: the rule's points are posted once, dated on the declared day, within the rule's cap."""
-    return declarations.approve(current_actor(), declaration_id, body["note"])
+    return declarations.describe(declarations.approve(current_actor(), declaration_id, body["note"]))
 
 
 @blp.post("/declarations/<id:declaration_id>/reject")
@@ -124,7 +121,7 @@ def approve(body, declaration_id):
 @blp.response(200, DeclarationOut)
 @blp.doc(security=[BEARER])
 def reject(body, declaration_id):
-    return declarations.reject(current_actor(), declaration_id, body["note"])
+    return declarations.describe(declarations.reject(current_actor(), declaration_id, body["note"]))
 
 
 @blp.post("/declarations/<id:declaration_id>/return")
@@ -134,4 +131,4 @@ def reject(body, declaration_id):
 @blp.doc(security=[BEARER])
 def send_back(body, declaration_id):
     """Return for more (退回补充): the member completes it and resubmits."""
-    return declarations.send_back(current_actor(), declaration_id, body["note"])
+    return declarations.describe(declarations.send_back(current_actor(), declaration_id, body["note"]))

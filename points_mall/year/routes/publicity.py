@@ -1,15 +1,13 @@
 """积分公示与申诉: score sheets, 公示 with their window, appeals, late corrections."""
 from flask import request
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
 
-from points_mall.extensions import db
-from points_mall.common.fields import INT32_MAX
+from points_mall.common.paging import Paged, paginated
 from points_mall.points.schemas import RuleOut
 from points_mall.year.schemas.publicity import (
     AppealIn, AppealOut, AppealQuery, CorrectIn, LateCorrectionIn, LateCorrectionOut, MemberPublicity,
     MyEntriesOut, PublicityFormatQuery, PublicBoardQuery, PublicityDetail, PublicityIn, PublicityOut,
-    PublicityQuery, PublicPublicity, RefuseIn, SheetOut, SheetQuery, masked_for)
+    PublicityQuery, PublicPublicity, RefuseIn, SheetOut, SheetQuery)
 from points_mall.year import appeals, publicity, score_sheet
 from points_mall.points import corrections
 from points_mall.common.tx import idempotency_key
@@ -21,38 +19,22 @@ blp = Blueprint("publicity", __name__, url_prefix="/api/v1", description="积分
 SHEET_PAGE = dict(page_size=1000, max_page_size=5000)
 
 
-def _page(p) -> tuple[int, int]:
-    """limit and offset; a page far past the end (beyond what a bigint OFFSET holds) is simply empty."""
-    return p.page_size, min((p.page - 1) * p.page_size, INT32_MAX)
-
-
-def _paged(query, p) -> list:
-    """One page of a select, the total in X-Pagination."""
-    p.item_count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    limit, offset = _page(p)
-    return db.session.execute(query.limit(limit).offset(offset)).all()
-
-
 @blp.get("/score-sheets")
 @requires("organizer")
 @blp.arguments(SheetQuery, location="query")
 @blp.response(200, SheetOut)
-@blp.paginate(**SHEET_PAGE)
+@paginated(blp, **SHEET_PAGE)
 @blp.doc(security=[BEARER], **XLSX_TOO)
-def score_sheet_view(query, pagination_parameters):
+def score_sheet_view(query, page):
     """积分汇总表: each member who belonged to the subtree during the period, score by dimension, total and
     rank (ties share a place); ?format=xlsx for the whole sheet as a workbook."""
     period = score_sheet.Period.of(query["period"], query["start"])
-    p = pagination_parameters
     if query["format"] == "xlsx":
         data = score_sheet.for_staff(current_actor(), query["org_id"], period)
-        p.item_count = data["members"]
         title = f"{data['org']}{data['label']}积分汇总表"
-        return xlsx(title, sheets=score_sheet.xlsx_sheet(data, title))
-    limit, offset = _page(p)
-    data = score_sheet.for_staff(current_actor(), query["org_id"], period, limit=limit, offset=offset)
-    p.item_count = data["members"]
-    return data
+        return Paged(xlsx(title, sheets=score_sheet.xlsx_sheet(data, title)), data["members"])
+    data = score_sheet.for_staff(current_actor(), query["org_id"], period, limit=page.limit, offset=page.offset)
+    return Paged(data, data["members"])
 
 
 @blp.post("/publicities")
@@ -71,44 +53,39 @@ def publish(body):
 @requires("organizer")
 @blp.arguments(PublicityQuery, location="query")
 @blp.response(200, PublicityOut(many=True))
-@blp.paginate(page_size=50, max_page_size=200)
+@paginated(blp, page_size=50, max_page_size=200)
 @blp.doc(security=[BEARER])
-def list_publicities(query, pagination_parameters):
-    rows = _paged(publicity.for_staff(current_actor(), query["org_id"], query["status"]), pagination_parameters)
-    return [publicity.describe(p, org, n) for p, org, n in rows]
+def list_publicities(query, page):
+    return publicity.for_staff(current_actor(), page, query["org_id"], query["status"])
 
 
 @blp.get("/publicities/<id:publicity_id>")
 @requires("organizer")
 @blp.arguments(PublicityFormatQuery, location="query")
 @blp.response(200, PublicityDetail)
-@blp.paginate(**SHEET_PAGE)
+@paginated(blp, **SHEET_PAGE)
 @blp.doc(security=[BEARER], **XLSX_TOO)
-def publicity_detail(query, publicity_id, pagination_parameters):
+def publicity_detail(query, publicity_id, page):
     """A 公示 with its sheet (figures as they stand now, corrections included); ?format=xlsx with the window."""
-    p = pagination_parameters
     actor = current_actor()
     if query["format"] == "xlsx":
         data = publicity.detail_for_staff(actor, publicity_id, None, 0)
-        p.item_count = data["sheet"]["members"]
         window = f"{data['opens_at']:%Y-%m-%d} 至 {data['closes_at']:%Y-%m-%d}"
-        return xlsx(data["title"], sheets=score_sheet.xlsx_sheet(data["sheet"], data["title"], window))
-    limit, offset = _page(p)
-    data = publicity.detail_for_staff(actor, publicity_id, limit, offset)
-    p.item_count = data["sheet"]["members"]
-    return data
+        return Paged(xlsx(data["title"], sheets=score_sheet.xlsx_sheet(data["sheet"], data["title"], window)),
+                     data["sheet"]["members"])
+    data = publicity.detail_for_staff(actor, publicity_id, page.limit, page.offset)
+    return Paged(data, data["sheet"]["members"])
 
 
 @blp.get("/appeals")
 @requires("organizer")
 @blp.arguments(AppealQuery, location="query")
 @blp.response(200, AppealOut(many=True))
-@blp.paginate(page_size=50, max_page_size=200)
+@paginated(blp, page_size=50, max_page_size=200)
 @blp.doc(security=[BEARER])
-def appeal_inbox(query, pagination_parameters):
+def appeal_inbox(query, page):
     """申诉收件箱: appeals on the 公示 of organisations the organizer covers, open ones first."""
-    rows = _paged(appeals.inbox(current_actor(), query["publicity_id"], query["status"]), pagination_parameters)
-    return [appeals.describe(a) for (a,) in rows]
+    return appeals.inbox(current_actor(), page, query["publicity_id"], query["status"])
 
 
 @blp.post("/appeals/<id:appeal_id>/correct")
@@ -155,16 +132,12 @@ def my_publicities():
 @blp.get("/me/publicities/<id:publicity_id>")
 @members_only
 @blp.response(200, MemberPublicity)
-@blp.paginate(page_size=200, max_page_size=1000)
+@paginated(blp, page_size=200, max_page_size=1000)
 @blp.doc(security=[BEARER])
-def my_publicity(publicity_id, pagination_parameters):
+def my_publicity(publicity_id, page):
     """A 公示's sheet as a member sees it: others' names masked, my row marked (mine) and given apart."""
-    member_id = current_member_id()
-    limit, offset = _page(pagination_parameters)
-    data = publicity.detail_for_member(member_id, publicity_id, limit, offset)
-    pagination_parameters.item_count = data["sheet"]["members"]
-    data["sheet"]["rows"] = masked_for(member_id, data["sheet"]["rows"])
-    return data
+    data = publicity.detail_for_member(current_member_id(), publicity_id, page.limit, page.offset)
+    return Paged(data, data["sheet"]["members"])
 
 
 @blp.get("/me/publicities/<id:publicity_id>/entries")
@@ -215,10 +188,8 @@ def board_publicities(query):
 
 @blp.get("/boards/publicities/<id:publicity_id>")
 @blp.response(200, PublicPublicity)
-@blp.paginate(page_size=500, max_page_size=2000)
-def board_publicity(publicity_id, pagination_parameters):
+@paginated(blp, page_size=500, max_page_size=2000)
+def board_publicity(publicity_id, page):
     """A 公示's sheet for the public board: names masked (张*明), nothing else about a person."""
-    limit, offset = _page(pagination_parameters)
-    data = publicity.public_detail(publicity_id, limit, offset)
-    pagination_parameters.item_count = data["sheet"]["members"]
-    return data
+    data = publicity.public_detail(publicity_id, page.limit, page.offset)
+    return Paged(data, data["sheet"]["members"])

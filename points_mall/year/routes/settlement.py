@@ -3,11 +3,12 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from points_mall.errors import DomainError
-from points_mall.people.schemas.people import ImportIn
+from points_mall.people.schemas.members import ImportIn
 from points_mall.year.schemas.settlement import (
     LapseOut, OpeningCheckOut, OpeningImportOut, OpeningImportsOut, OpeningQuery, PageQuery, PolicyIn, PolicyRow,
     PreviewOut, PreviewQuery, RunIn, RunOut, RunsOut)
 from points_mall.common import export
+from points_mall.common.paging import Paged, paginated
 from points_mall.year import opening, settlement
 from points_mall.activities.routes import XLSX_TOO, xlsx
 from points_mall.common.security import BEARER, current_actor, current_member_id, members_only, requires
@@ -46,14 +47,15 @@ def remove_policy(org_id):
 @requires("admin")
 @blp.arguments(PreviewQuery, location="query")
 @blp.response(200, PreviewOut)
+@paginated(items="items")
 @blp.doc(security=[BEARER], **XLSX_TOO)
-def preview(query):
+def preview(query, page):
     """Per member of the scope: spendable, what would lapse at the end of the year and why, with totals;
     paged by ?page=&page_size=, most to lapse first; ?format=xlsx answers every row as a workbook."""
-    actor, page, size = current_actor(), query.pop("page"), query.pop("page_size")
+    actor = current_actor()
     if query.pop("format") == "xlsx":
         return xlsx(f"{query['year']}年度结算预览", sheets=settlement.preview_sheet(actor, **query))
-    return settlement.preview(actor, **query, offset=(page - 1) * size, limit=size)
+    return settlement.preview(actor, **query, offset=page.offset, limit=page.limit)  # the page inside its totals
 
 
 @blp.post("/admin/settlement/runs")
@@ -71,10 +73,10 @@ def run(body):
 @requires("admin")
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, RunsOut)
-def list_runs(query):
+@paginated(items="items")
+def list_runs(query, page):
     """The settlement runs and what each expired, newest first."""
-    items, total = settlement.runs(current_actor(), (query["page"] - 1) * query["page_size"], query["page_size"])
-    return {"items": items, "total": total}
+    return Paged(*settlement.runs(current_actor(), page.offset, page.limit))
 
 
 @blp.get("/me/lapse")
@@ -127,6 +129,6 @@ def import_opening(query, files):
 @requires("admin")
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, OpeningImportsOut)
-def list_opening_imports(query):
-    items, total = opening.imports(current_actor(), (query["page"] - 1) * query["page_size"], query["page_size"])
-    return {"items": items, "total": total}
+@paginated(items="items")
+def list_opening_imports(query, page):
+    return opening.imports(current_actor(), page)

@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from points_mall.points.models import ENTRY_KINDS
 from points_mall.people.models import MEMBER_STATUSES, MEMBER_TYPES
 from points_mall.points.models import DIMENSIONS
-from points_mall.common.fields import Day, Flag, Id, Int, Query, Text
+from points_mall.common.fields import Day, Flag, Id, Int, Pattern, Query, Text
 
 CURSOR = r"^-?[0-9]{1,19}_[0-9]{1,18}$"
 
@@ -53,7 +53,7 @@ class ArchiveLedgerFilters(Query):
 
 
 class ArchiveLedgerQuery(ArchiveLedgerFilters):
-    cursor = fields.String(load_default=None, validate=validate.Regexp(CURSOR, error="分页位置无效，请从第一页重新查询"),
+    cursor = fields.String(load_default=None, validate=Pattern(CURSOR, "invalid_cursor"),
                            metadata={"description": "上一页答复中的 next_cursor"})
     limit = Int(load_default=50, validate=validate.Range(1, 200))
 

@@ -1,13 +1,10 @@
 """积分申报: what a member sends, what the member and the organizer read."""
 from marshmallow import Schema, fields, validate
 
-from points_mall.people.models import Member, Org
-from points_mall.points.models import Rule
 from points_mall.points.models import CAP_PERIODS, DIMENSIONS
 from points_mall.year.models import DECLARATION_STATUSES
 from points_mall.common.storage import KEY
 from points_mall.common.fields import Day, Id, Query, Text
-from points_mall.points.schemas import _actor_name, _name
 
 MAX_PHOTOS = 6
 
@@ -63,22 +60,16 @@ class PhotoList(fields.List):
         return super()._serialize([{"key": k, "url": store.url(k)} for k in value or []], attr, obj, **kwargs)
 
 
-def _rule(declaration):
-    from points_mall.extensions import db
-
-    return db.session.get(Rule, declaration.rule_id)
-
-
 class DeclarationOut(Schema):
     id = fields.Integer()
     member_id = fields.Integer()
-    member_name = fields.Function(lambda d: _name(Member, d.member_id))
+    member_name = fields.Raw(dump_only=True)  # names the service adds (declarations.described)
     org_id = fields.Integer()
-    org_name = fields.Function(lambda d: _name(Org, d.org_id))
+    org_name = fields.Raw(dump_only=True)
     rule_id = fields.Integer()
-    rule_name = fields.Function(lambda d: _rule(d).name)
-    rule_points = fields.Function(lambda d: _rule(d).points, metadata={"description": "细则的单次分值"})
-    dimension = fields.Function(lambda d: _rule(d).dimension)
+    rule_name = fields.Raw(dump_only=True)
+    rule_points = fields.Raw(dump_only=True, metadata={"description": "细则的单次分值"})
+    dimension = fields.Raw(dump_only=True)
     occurred_on = fields.Date()
     title = fields.String()
     description = fields.String()
@@ -88,7 +79,7 @@ class DeclarationOut(Schema):
     points = fields.Integer(allow_none=True, metadata={"description": "批准后实际记入的分数（可能因上限少于单次分值）"})
     entry_id = fields.Integer(allow_none=True)
     decided_by = fields.String(allow_none=True)
-    decided_by_name = fields.Function(lambda d: _actor_name(d.decided_by) if d.decided_by else None)
+    decided_by_name = fields.Raw(dump_only=True)
     decided_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 
 from points_mall.points.models import DIMENSIONS
 from points_mall.year.periods import PERIODS
-from points_mall.common.fields import Day, Id, Int, Query, Text, mask_name
+from points_mall.common.fields import Day, Id, Int, MaskedName, Query, Text
 from points_mall.points.schemas import EntryOut
 
 FORMATS = ["json", "xlsx"]
@@ -38,14 +38,9 @@ class MaskedRow(SheetRow):
     mine = fields.Boolean()
 
 
-def masked_for(member_id: int, rows: list[dict]) -> list[dict]:
-    return [r | {"mine": r["member_id"] == member_id,
-                 "name": r["name"] if r["member_id"] == member_id else mask_name(r["name"])} for r in rows]
-
-
 class PublicRow(Schema):
     rank = fields.Integer()
-    name = fields.Function(lambda r: mask_name(r["name"]))
+    name = MaskedName()
     org = fields.String()
     total = fields.Integer()
     by_dimension = fields.Dict(keys=fields.String(), values=fields.Integer())

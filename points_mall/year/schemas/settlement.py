@@ -2,8 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from points_mall.year.models import SETTLEMENT_MODES
-from points_mall.people.schemas.admin import PreviewError, RowError
-from points_mall.common.fields import Flag, Id, Int, Query
+from points_mall.common.fields import Flag, Id, Int, PreviewError, Query, WorkbookCheck
 
 Year = lambda **kw: Int(validate=validate.Range(2000, 2100), **kw)  # noqa: E731 - a field type, read as one
 
@@ -135,13 +134,8 @@ class OpeningPreviewRow(Schema):
     errors = fields.List(fields.Nested(PreviewError))
 
 
-class OpeningCheckOut(Schema):
-    rows = fields.Integer()
-    valid = fields.Integer()
-    error_count = fields.Integer()
-    ok = Flag(metadata={"description": "true: 没有错误，可以导入"})
+class OpeningCheckOut(WorkbookCheck):
     preview = fields.List(fields.Nested(OpeningPreviewRow))
-    errors = fields.List(fields.Nested(RowError))
 
 
 class OpeningImportOut(Schema):
