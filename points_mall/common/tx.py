@@ -4,12 +4,12 @@ from contextlib import contextmanager
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
-from points_mall.errors import CATALOGUE, Conflict, DomainError
+from points_mall.errors import Conflict, DomainError
 from points_mall.extensions import db
 
 
 @contextmanager
-def committed(code: str = "conflict", message: str | None = None, keep: bool = False):
+def committed(code: str = "conflict", keep: bool = False):
     """Run a use case's writes and commit once. A unique-key clash (a race that another
     request already won) becomes a 409 with the given catalogue code; on any error nothing is kept.
     keep: what the use case loaded and wrote stays loaded after the commit, so its answer is built
@@ -22,7 +22,7 @@ def committed(code: str = "conflict", message: str | None = None, keep: bool = F
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict(code, None if code in CATALOGUE else message, 409)
+        raise Conflict(code, status=409)
     except Exception:
         db.session.rollback()
         raise
