@@ -20,5 +20,5 @@ export default defineConfig({
     },
   },
   server: { proxy: { '/api': 'http://127.0.0.1:5000', '/q': 'http://127.0.0.1:5000' } },
-  test: { environment: 'jsdom', include: ['**/*.test.js'], exclude: ['node_modules/**'] },
+  test: { environment: 'node', include: ['**/*.test.js'], exclude: ['node_modules/**'] },
 })

@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { describe, expect, it } from 'vitest'
 import { cameraScanAvailable, cleanPickupCode, pickupCodeComplete } from './scan.js'
 

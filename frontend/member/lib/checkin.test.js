@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '@shared/api.js'
 import { checkIn, parseCheckinLink, payloadOf } from './checkin.js'

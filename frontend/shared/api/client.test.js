@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createApi } from '../api.js'
 import { bindClient } from './client.js'
