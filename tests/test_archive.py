@@ -339,7 +339,7 @@ page = c.get(f"/api/v1/archive/members/{first['id']}", headers=h)
 assert page.status_code == 200 and "attendance" in page.json, page.json
 seen, cursor = [], None
 while True:
-    answer = c.get("/api/v1/archive/ledger", query_string={"limit": 2, **({"cursor": cursor} if cursor else {})}, headers=h)
+    answer = c.get("/api/v1/archive/ledger", query_string={"limit": 25, **({"cursor": cursor} if cursor else {})}, headers=h)
     assert answer.status_code == 200, answer.json
     seen += [e["id"] for e in answer.json["entries"]]
     cursor = answer.json["next_cursor"]
