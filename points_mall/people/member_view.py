@@ -47,8 +47,8 @@ def products_for(member_id: int, shop_id: int) -> list:
 
 def my_ledger(member_id: int, page: Page) -> Paged:
     """The member's entries, newest first, each named the way the member would say it."""
-    entries, next_cursor = ledger.history(member_id, page.cursor, page.limit)
-    return Paged(describe_entries(entries, member_id), next_cursor=next_cursor)
+    found = ledger.history(member_id, page)
+    return Paged(describe_entries(found.items, member_id), next_cursor=found.next_cursor)
 
 
 def describe_entries(entries: list, member_id: int) -> list[dict]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from points_mall.audit import trail as audit
 from points_mall.common.clock import local_year, period_bounds, utcnow
+from points_mall.common.paging import Page, Paged, after_cursor
 from points_mall.common.tx import committed
 from points_mall.errors import Conflict, DomainError, NotFound
 from points_mall.extensions import db
@@ -264,15 +265,12 @@ def summary(member_id: int, year: int) -> dict:
             "score": sum(by_dimension.values()), "score_by_dimension": by_dimension}
 
 
-def history(member_id: int, cursor: int | None, limit: int = 20) -> tuple[list[LedgerEntry], int | None]:
+def history(member_id: int, page: Page) -> Paged:
     """Entries newest first; the cursor is the last id seen."""
     query = select(LedgerEntry).where(LedgerEntry.member_id == member_id)
-    if cursor:
-        query = query.where(LedgerEntry.id < cursor)
-    entries = db.session.scalars(query.order_by(LedgerEntry.id.desc()).limit(limit + 1)).all()
-    more = len(entries) > limit
-    entries = entries[:limit]
-    return entries, (entries[-1].id if more else None)
+    if page.cursor:
+        query = query.where(LedgerEntry.id < page.cursor)
+    return after_cursor(db.session.scalars(query.order_by(LedgerEntry.id.desc()).limit(page.limit + 1)).all(), page)
 
 
 def verify() -> list[dict]:
