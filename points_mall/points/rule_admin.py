@@ -38,7 +38,7 @@ def edit_rule(actor: Actor, rule_id: int, **changes) -> Rule:
     already posted keep the version they were posted under. The code and dimension stay: the ledger and
     the yearly scores are keyed by them."""
     require_root(actor)
-    with committed("conflict"):
+    with committed("conflict", keep=True):  # the answer is the version this edit made
         rule = _locked(rule_id)
         merged = {k: getattr(rule, k) for k in EDITABLE} | {k: v for k, v in changes.items() if k in EDITABLE}
         rules.check(rule.code, merged["name"], rule.dimension, merged["points"], merged["cap_period"], merged["cap"])
