@@ -46,7 +46,8 @@ run: venv frontend
 TEST_WORKERS ?= 3
 
 # Vitest runs beside pytest (its report follows pytest's); either failing fails the target.
-test: venv frontend
+test:
+	$(MAKE) --no-print-directory -j2 venv frontend  # Python's packages and the front-end's build side by side
 	./scripts/test-deps
 	@log=$$(mktemp); (cd frontend && npx vitest run >"$$log" 2>&1) & vitest=$$!; \
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS); tests=$$?; \

@@ -69,9 +69,7 @@ def demo_runs(env, pgdata):
     assert server, "the first command started no server"
     seeded = flask(env, "seed-demo")
     assert seeded.returncode == 0, seeded.stderr
-    assert "admin-demo-2026" in seeded.stdout
-    assert "already present" in flask(env, "seed-demo").stdout
-    assert flask(env, "ledger-verify").returncode == 0
+    assert "admin-demo-2026" in seeded.stdout  # seeding again is test_newcomer's
     assert postmaster(pgdata) == server, "each command must reuse the running server, not start its own"
 
     port = free_port()
