@@ -1,6 +1,7 @@
 """The embedded default, as `make run` starts it: no DATABASE_URL, no Redis; PostgreSQL from its wheel
 started by the first command and reused by the next, the migrations, the demo park, a real server
-answering HTTP, and nothing left running once it is stopped."""
+answering HTTP (a secretary paging the archive through the whole ledger among it), and nothing left running
+once it is stopped."""
 import os
 import socket
 import subprocess
@@ -97,6 +98,7 @@ def demo_runs(env, pgdata):
         award = requests.post(base + "/api/v1/awards", headers=auth,
                               json={"member_ids": [members[0]["id"]], "rule_code": "service.volunteer"})
         assert award.status_code == 201
+        the_archive_pages_through_the_whole_ledger(base, auth)
         admin = requests.post(base + "/api/v1/auth/staff-login",
                               json={"username": "admin", "password": "admin-demo-2026"}).json()
         report = requests.get(base + "/api/v1/reports/mall?from=2000-01-01&to=2100-01-01&org_id=1",
@@ -108,3 +110,28 @@ def demo_runs(env, pgdata):
         web.wait(10)
     assert flask(env, "ledger-verify").returncode == 0
     assert postmaster(pgdata) == server
+
+
+def the_archive_pages_through_the_whole_ledger(base, auth):
+    """The secretary's archive on the embedded default: search, a member's page, every ledger page once, export."""
+    def get(path, **params):
+        return requests.get(base + path, params=params, headers=auth)
+
+    found = get("/api/v1/archive/members")
+    assert found.status_code == 200 and found.json(), found.text
+    first = found.json()[0]
+    assert get("/api/v1/archive/members", name=first["name"][1:]).json()
+    assert get("/api/v1/archive/members", phone="0000").status_code == 200
+    page = get(f"/api/v1/archive/members/{first['id']}")
+    assert page.status_code == 200 and "attendance" in page.json(), page.text
+    seen, cursor = [], None
+    while True:
+        answer = get("/api/v1/archive/ledger", limit=25, **({"cursor": cursor} if cursor else {}))
+        assert answer.status_code == 200, answer.text
+        seen += [e["id"] for e in answer.json()["entries"]]
+        cursor = answer.json()["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) > 25 and len(seen) == len(set(seen))
+    assert get("/api/v1/archive/ledger", late_only="true", kind="award").status_code == 200
+    assert get("/api/v1/archive/ledger/export").status_code == 200
