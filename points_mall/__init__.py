@@ -3,7 +3,7 @@ import os
 
 from flask import Flask
 
-from points_mall.config import Config
+from points_mall.config import Config, refuse_unsafe
 
 MIGRATIONS = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations"))
 
@@ -16,6 +16,7 @@ def create_app(config=None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    refuse_unsafe(app.config)
     _defaults(app)
     _trust_proxies(app)
 

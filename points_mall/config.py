@@ -81,6 +81,21 @@ class Config:
     JSON_AS_ASCII = False
 
 
+def refuse_unsafe(config) -> None:
+    """Stop at start where the public account's callback could be forged: in production (the wechatpy
+    gateway, neither debug nor testing) or wherever a public account is configured, WECHAT_OA_TOKEN must be
+    set (an empty token is one anyone can sign with), and a WECHAT_OA_AES_KEY must be a real one."""
+    from points_mall.wechat.callback import aes_key_is_valid
+
+    production = config.get("WECHAT_GATEWAY") == "wechatpy" and not (config.get("DEBUG") or config.get("TESTING"))
+    if not config.get("WECHAT_OA_TOKEN") and (production or config.get("WECHAT_OA_APPID")):
+        raise RuntimeError("WECHAT_OA_TOKEN is empty: set it to the token (令牌) of the public account's server "
+                           "configuration (服务器配置), or anyone can forge its messages to /wechat/callback")
+    if config.get("WECHAT_OA_AES_KEY") and not aes_key_is_valid(config["WECHAT_OA_AES_KEY"]):
+        raise RuntimeError("WECHAT_OA_AES_KEY is not an EncodingAESKey (43 characters from the public account's "
+                           "server configuration); leave it empty for plain mode")
+
+
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-for-points-mall-tests-only"

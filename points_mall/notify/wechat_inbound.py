@@ -49,22 +49,29 @@ def answer(message) -> str | None:
             return None
         if event in ("subscribe", "subscribe_scan", "scan"):
             member = follower(message.source)
-            scene = getattr(message, "scene_id", None) or getattr(message, "key", None) or ""
-            scene = scene.removeprefix("qrscene_")
+            scene = _text(getattr(message, "scene_id", None) or getattr(message, "key", None)).removeprefix("qrscene_")
             if scene.startswith(SCENE_PREFIX):
                 return _check_in(member, scene, message)
             return WELCOME if event != "scan" else HELP
         return None
     if message.type == "text":
         member = follower(message.source)
-        if message.content.strip() in POINTS_WORDS:
+        if _text(message.content).strip() in POINTS_WORDS:
             return points_text(member) if member else NOT_BOUND
         return HELP
     return HELP
 
 
+def _text(value) -> str:
+    """A field of the message as text: "" when it is missing or not text (an element with elements in it)."""
+    return value if isinstance(value, str) else ""
+
+
 def follower(oa_openid: str) -> Member | None:
-    """The member behind a follower: known by oa_openid, else matched once by unionid."""
+    """The member behind a follower: known by oa_openid, else matched once by unionid. No openid is no one
+    (members who follow nothing have none)."""
+    if not oa_openid:
+        return None
     member = db.session.scalar(select(Member).where(Member.oa_openid == oa_openid))
     if member is not None:
         return member
@@ -81,6 +88,8 @@ def follower(oa_openid: str) -> Member | None:
 
 
 def unfollow(oa_openid: str) -> None:
+    if not oa_openid:
+        return
     with committed():
         member = db.session.scalar(select(Member).where(Member.oa_openid == oa_openid))
         if member is not None:
