@@ -76,7 +76,8 @@ def main():
         "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": os.environ.get("BENCH_REDIS_URL",
                                                                             "redis://127.0.0.1:6379/13"),
         "SECRET_KEY": SECRET, "WECHAT_GATEWAY": "wechatpy", "WECHAT_API_BASE_URL": fake.base_url,
-        "WECHAT_OA_APPID": "wx-oa", "WECHAT_OA_SECRET": "s", "WECHAT_MP_APPID": "wx-mp", "WECHAT_MP_SECRET": "s",
+        "WECHAT_OA_APPID": "wx-oa", "WECHAT_OA_SECRET": "s", "WECHAT_OA_TOKEN": "t",
+        "WECHAT_MP_APPID": "wx-mp", "WECHAT_MP_SECRET": "s",
         "WECHAT_TEMPLATES": {"points_changed": {"oa": "TPL-OA-POINTS"}}})
     with app.app_context():
         from flask_migrate import upgrade

@@ -154,7 +154,8 @@ def service_and_worker_env(database_url: str, fake: FakeWechatProcess) -> dict:
     X-Forwarded-For and count as they come), sending through the fake WeChat."""
     return service_env(database_url) | {
         "PROXY_COUNT": "1", "WECHAT_GATEWAY": "wechatpy", "WECHAT_API_BASE_URL": fake.base_url,
-        "WECHAT_OA_APPID": "wx-oa", "WECHAT_OA_SECRET": "s", "WECHAT_MP_APPID": "wx-mp", "WECHAT_MP_SECRET": "s",
+        "WECHAT_OA_APPID": "wx-oa", "WECHAT_OA_SECRET": "s", "WECHAT_OA_TOKEN": "t",
+        "WECHAT_MP_APPID": "wx-mp", "WECHAT_MP_SECRET": "s",
         "WECHAT_TEMPLATES": json.dumps(TEMPLATES), "FLASK_APP": "points_mall"}
 
 
