@@ -137,11 +137,12 @@ def test_a_nonce_is_seen_once_across_instances(plain, fake, scan, sql):
     assert second.test_client().post("/wechat/callback", query_string=query, data=scan.encode()).status_code == 403
 
 
-def test_without_redis_a_nonce_is_still_seen_once(app, fake, scan, sql):
-    class Embedded(TestConfig):
-        REDIS_URL = None
+@pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:1/0"], ids=["embedded", "redis-down"])
+def test_without_redis_a_nonce_is_still_seen_once(app, fake, scan, sql, redis_url):
+    class Alone(TestConfig):
+        REDIS_URL = redis_url
 
-    alone = create_app(Embedded)
+    alone = create_app(Alone)
     alone.config.update(WX_CONFIG, WECHAT_API_BASE_URL=fake.base_url, WECHAT_OA_AES_KEY="")
     client, query = alone.test_client(), signed()
     assert reply_text(client.post("/wechat/callback", query_string=query, data=scan.encode())).startswith("签到成功")
