@@ -1,7 +1,6 @@
 """No one approves, corrects or awards their own points, however they log in: a member token with an organizer's
 grant, or a staff account linked to the member. Appeals are bounded by what they correct and lodged once."""
 from datetime import timedelta
-from io import BytesIO
 
 import pytest
 
