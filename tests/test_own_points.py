@@ -195,3 +195,15 @@ def test_no_admin_corrects_reverses_or_imports_their_own_points(app, client, par
     assert imported.status_code == 422
     assert [e["code"] for e in imported.get_json()["error"]["details"]["errors"]] == ["own_points"]
     assert sql("SELECT count(*) FROM ledger_entry WHERE source_type = 'opening_import'") == 0
+
+
+def test_an_admin_account_made_for_a_member_is_that_member(client, park, sql, runner):
+    a2 = park.members_a[2]
+    unknown = runner.invoke(args=["create-admin", "chief", "--password", "long-enough-pw", "--member-phone", "13900009999"])
+    assert unknown.exit_code == 1 and sql("SELECT count(*) FROM staff_user WHERE username = 'chief'") == 0
+    made = runner.invoke(args=["create-admin", "chief", "--password", "long-enough-pw", "--member-phone", a2.phone])
+    assert made.exit_code == 0, made.output
+    token = client.post("/api/v1/auth/staff-login", json={"username": "chief", "password": "long-enough-pw"}).get_json()
+    own = client.post("/api/v1/awards", json={"member_ids": [a2.id], "rule_code": "service.volunteer", "reason": "x"},
+                      headers={"Authorization": f"Bearer {token['token']}"})
+    assert own.status_code == 403 and code(own) == "own_points"
