@@ -207,3 +207,15 @@ def test_an_admin_account_made_for_a_member_is_that_member(client, park, sql, ru
     own = client.post("/api/v1/awards", json={"member_ids": [a2.id], "rule_code": "service.volunteer", "reason": "x"},
                       headers={"Authorization": f"Bearer {token['token']}"})
     assert own.status_code == 403 and code(own) == "own_points"
+
+
+def test_a_pending_correction_approved_twice_at_once_posts_once(app, client, park, month, sql):
+    from .test_concurrency import staff
+
+    pub = publish(client, park).get_json()
+    lodged = appeal(client, park, park.members_a[1], pub["id"], entry_id=entry_of(sql, "s2")).get_json()
+    client.post(f"/api/v1/appeals/{lodged['id']}/correct", json={"delta": 40}, headers=park.auth("org_a"))
+    jobs = [lambda who=who: appeals.approve(staff(who), lodged["id"]).status for who in ("org_general", "admin") * 2]
+    results = run_together(app, jobs)
+    assert sorted(results) == [("ok", "corrected")] + [("refused", "not_pending")] * 3, results
+    assert sql("SELECT count(*) FROM ledger_entry WHERE kind = 'adjust'") == 1
