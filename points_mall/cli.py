@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from points_mall.errors import DomainError
 from points_mall.extensions import db
-from points_mall.people.models import Grant, StaffUser
+from points_mall.people.models import Grant, Member, StaffUser
 from points_mall.points import ledger
 from points_mall.people import members
 from points_mall.people.access import SYSTEM
@@ -31,7 +31,9 @@ def _fail(e: DomainError) -> None:
 @with_appcontext
 @click.argument("username")
 @click.option("--password", required=True, help="at least 8 characters")
-def create_admin(username, password):
+@click.option("--member-phone", default=None,
+              help="the account's holder is this member (so they cannot award or correct their own points)")
+def create_admin(username, password, member_phone):
     """An admin over the whole organisation tree."""
     try:
         user = StaffUser(username=username, password_hash=hash_password(password), display_name=username)
@@ -39,6 +41,11 @@ def create_admin(username, password):
         _fail(e)
     if db.session.query(StaffUser.id).filter_by(username=username).first():
         _fail(DomainError("duplicate_user", details={"username": username}))
+    if member_phone:
+        member = db.session.query(Member).filter_by(phone=member_phone).first()
+        if member is None:
+            _fail(DomainError("unknown_member", details={"phone": member_phone}))
+        user.member_id, user.display_name = member.id, member.name
     db.session.add(user)
     db.session.flush()
     db.session.add(Grant(staff_id=user.id, role="admin"))

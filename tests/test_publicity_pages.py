@@ -127,3 +127,42 @@ def test_an_organizer_publishes_a_member_appeals_the_organizer_corrects_and_the_
     assert not cut_off(browser, ["#pub-publish-open", "#pub-load"])
     shot(browser, "publicity-console-390.png", 390)
     as_desktop(browser)
+
+
+def test_a_correction_beyond_the_item_waits_in_the_console_for_a_second_organizer(  # noqa: F811
+        client, park, month, browser, public_base, sql):
+    a1 = park.members_a[1]
+    pub = client.post("/api/v1/publicities", json={"org_id": park.branch_a.id, "period": "month",
+                                                   "start": LAST_MONTH.isoformat()}, headers=park.auth("org_a")).get_json()
+    entry = sql("SELECT id FROM ledger_entry WHERE idempotency_key = 's2'")  # a 5-point volunteer entry
+    appeal = client.post(f"/api/v1/me/publicities/{pub['id']}/appeals", json={"entry_id": entry, "reason": "做了三场"},
+                         headers=park.auth(a1)).get_json()
+    card = f".pm-pub-appeal[data-appeal-id='{appeal['id']}']"
+
+    # org_a asks for +8: more than the entry gave, so it waits for a second organizer.
+    log_in(browser, f"{public_base}/console/publicity", "org_a", PASSWORD)
+    wait = WebDriverWait(browser, 20, poll_frequency=0.1)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#pub-table .el-table__body tr"))
+    open_tab(browser, "申诉处理")
+    appear(wait, f"{card} .appeal-correct")[0].click()
+    delta = appear(wait, "#appeal-delta input, input#appeal-delta")[0]
+    delta.send_keys(Keys.CONTROL, "a")
+    delta.send_keys("8", Keys.TAB)
+    browser.find_element(By.CSS_SELECTOR, "#appeal-resolution").send_keys("核实为三场")
+    browser.find_element(By.ID, "appeal-submit").click()
+    wait.until(lambda d: "另一位组织者审批" in text_of(d, ".el-message") or text_of(d, "#appeal-error"))
+    assert not text_of(browser, "#appeal-error"), text_of(browser, "#appeal-error")
+    assert sql("SELECT status FROM appeal WHERE id = :i", i=appeal["id"]) == "pending"
+    assert sql("SELECT count(*) FROM ledger_entry WHERE kind = 'adjust'") == 0
+
+    # org_general approves it under 待审批; the correction is posted.
+    browser.execute_script("localStorage.clear(); sessionStorage.clear()")
+    log_in(browser, f"{public_base}/console/publicity", "org_general", PASSWORD)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".el-tabs__item"))
+    open_tab(browser, "申诉处理")
+    [b for b in appear(wait, "#pub-appeals .el-radio-button") if "待审批" in b.text][0].click()
+    approve = appear(wait, f"{card} .appeal-approve")[0]
+    assert "+8" in text_of(browser, f"{card} .appeal-proposal")
+    approve.click()
+    wait.until(lambda d: "已更正" in text_of(d, ".el-message"))
+    assert sql("SELECT delta_score FROM ledger_entry WHERE kind = 'adjust'") == 8

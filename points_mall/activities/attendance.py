@@ -11,7 +11,7 @@ from points_mall.activities.models import MEETING_KINDS
 from points_mall.activities import activities, audience
 from points_mall.audit import trail as audit
 from points_mall.notify import notify
-from points_mall.people.access import Actor, get_org, require_org
+from points_mall.people.access import Actor, get_org, refuse_own, require_org
 from points_mall.common.clock import local, utcnow
 from points_mall.common.tx import committed
 
@@ -36,6 +36,7 @@ def decide_leave(actor: Actor, leave_id: int, approve: bool) -> LeaveRequest:
     if leave is None:
         raise NotFound("unknown_leave")
     activity = activities.managed(actor, leave.activity_id)
+    refuse_own(actor, [leave.member_id], "own_points:leave")
     status = "approved" if approve else "rejected"
     with committed("conflict"):
         moved = db.session.execute(update(LeaveRequest).where(LeaveRequest.id == leave_id,

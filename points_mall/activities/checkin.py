@@ -21,7 +21,7 @@ from points_mall.people.models import Member
 from points_mall.activities import audience, codes
 from points_mall.points import ledger, notices
 from points_mall.points.ledger.statement import ZERO, bare, sql_text
-from points_mall.people.access import Actor, member_key, require_org
+from points_mall.people.access import Actor, member_key, refuse_own, require_org
 from points_mall.common.clock import utcnow
 from points_mall.common.tx import committed
 
@@ -62,6 +62,7 @@ def by_organizer(actor: Actor, activity_id: int, nonce: str, member_code: str | 
             codes.verify("m", target, token, at)
         if target is None:
             raise refusal("invalid_member")
+        refuse_own(actor, [target], "own_points:checkin")  # their own check-in is a scan of the screen
         return _check_in(activity_id, target, method, actor.key, at, trusted_place=True)
     return _attempt(actor.key, nonce, method, perform, activity_id=activity_id, member_id=member_id)
 

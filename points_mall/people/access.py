@@ -25,6 +25,12 @@ class Actor:
     kind: str  # "member" or "staff"
     id: int
     grants: tuple[GrantScope, ...] = field(default=())
+    linked_member: int | None = None  # a staff account's member, when the person is a member too
+
+    @property
+    def member_id(self) -> int | None:
+        """The member this caller is, however they logged in: a member token, or a staff account of a member."""
+        return self.id if self.kind == "member" else self.linked_member
 
     @property
     def key(self) -> str:
@@ -59,6 +65,29 @@ class Actor:
         return any(g.role in IMPLIED[role] and g.org_path is None and g.shop_id is None for g in self.grants)
 
 
+def member_behind(key: str | None) -> int | None:
+    """The member an actor key on a record stands for: member:7 is 7, staff:3 its account's member."""
+    kind, _, ident = (key or "").partition(":")
+    if not ident.isdigit():
+        return None
+    if kind == "member":
+        return int(ident)
+    if kind == "staff":
+        return db.session.scalar(select(StaffUser.member_id).where(StaffUser.id == int(ident)))
+    return None
+
+
+def same_person(actor: Actor, key: str | None) -> bool:
+    """Whether the actor key on a record names the caller, under either of their log-ins."""
+    return actor.key == key or (actor.member_id is not None and actor.member_id == member_behind(key))
+
+
+def refuse_own(actor: Actor, member_ids, code: str = "own_points") -> None:
+    """No one approves, corrects or awards their own points: 403 when the caller is one of these members."""
+    if actor.member_id is not None and actor.member_id in set(member_ids):
+        raise Forbidden(code, details={"member_id": actor.member_id})
+
+
 def member_key(member_id: int) -> str:
     """The key a member acting for themselves leaves on records (member:7)."""
     return Actor("member", member_id).key
@@ -84,15 +113,20 @@ def actor_names(keys) -> dict[str, str]:
 
 def load_actor(kind: str, actor_id: int) -> Actor:
     """The caller with their grants; a staff account or member switched off since its token was issued is refused."""
-    if kind == "staff" and not db.session.scalar(select(StaffUser.active).where(StaffUser.id == actor_id)):
-        raise DomainError("account_disabled")
+    linked = None
+    if kind == "staff":
+        account = db.session.execute(select(StaffUser.active, StaffUser.member_id)
+                                     .where(StaffUser.id == actor_id)).first()
+        if account is None or not account.active:
+            raise DomainError("account_disabled")
+        linked = account.member_id
     if kind == "member" and db.session.scalar(select(Member.status).where(Member.id == actor_id)) != "active":
         raise DomainError("member_inactive")  # switched off since the token was issued: the console too
     column = Grant.member_id if kind == "member" else Grant.staff_id
     rows = db.session.execute(
         select(Grant.role, Org.path, Grant.shop_id).outerjoin(Org, Grant.org_id == Org.id).where(column == actor_id)
     ).all()
-    return Actor(kind, actor_id, tuple(GrantScope(r.role, r.path, r.shop_id) for r in rows))
+    return Actor(kind, actor_id, tuple(GrantScope(r.role, r.path, r.shop_id) for r in rows), linked)
 
 
 def out_of_scope(details: dict | None = None) -> Forbidden:

@@ -13,7 +13,7 @@ from points_mall.people.models import Member, Org
 from points_mall.audit import trail as audit
 from points_mall.notify import notify
 from points_mall.points import ledger, notices, rules
-from points_mall.people.access import Actor, actor_names, require_members
+from points_mall.people.access import Actor, actor_names, refuse_own, require_members, same_person
 from points_mall.common.clock import utcnow
 from points_mall.common import tx
 from points_mall.common.records import Extended, names_of
@@ -81,6 +81,7 @@ def propose(actor: Actor, member_ids: list[int], rule_code: str, reason: str,
             return _same_request(earlier, member_ids, rule_code, reason)
     rule, members = rule_and_members(rule_code, member_ids)
     require_members(actor, "organizer", members)
+    refuse_own(actor, [m.id for m in members], "own_points:award")
     at_once = not rule.needs_approval
     award = Award(rule_id=rule.id, reason=reason, proposer=actor.key, status="applied" if at_once else "pending",
                   decided_by=actor.key if at_once else None, decided_at=utcnow() if at_once else None,
@@ -135,8 +136,9 @@ def _decide(actor: Actor, award_id: int, status: str, note: str) -> tuple[Award,
     award = db.session.get(Award, award_id)
     if award is None:
         raise NotFound("unknown_award", details={"award_id": award_id})
-    if award.proposer == actor.key:
+    if same_person(actor, award.proposer):
         raise Forbidden("self_approval")
+    refuse_own(actor, [line.member_id for line in award.lines], "self_approval:beneficiary")
     require_members(actor, "organizer", db.session.scalars(
         select(Member).options(joinedload(Member.org))
         .where(Member.id.in_([line.member_id for line in award.lines]))).all())

@@ -10,7 +10,7 @@ from points_mall.points.models import LedgerEntry
 from points_mall.people.models import Member
 from points_mall.audit import trail as audit
 from points_mall.notify import notify
-from points_mall.people.access import Actor, require_org
+from points_mall.people.access import Actor, refuse_own, require_org
 from points_mall.common.clock import utcnow, zone
 from points_mall.points.ledger import lock_balance, post
 from points_mall.year.periods import final_for
@@ -39,6 +39,7 @@ def late_correction(actor: Actor, member_id: int, dimension: str, delta: int, oc
     if member is None:
         raise NotFound("unknown_member", details={"member_id": member_id})
     require_org(actor, "admin", member.org)
+    refuse_own(actor, [member_id], "own_points:correction")
     if delta == 0:
         raise DomainError("invalid_points")
     key = f"late:{actor.key}:{idempotency_key}" if idempotency_key else None

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import func, select, update
 
-from points_mall.errors import Conflict, DomainError, Forbidden, NotFound
+from points_mall.errors import Conflict, DomainError, NotFound
 from points_mall.extensions import db
 from points_mall.year.models import Declaration
 from points_mall.people.models import Member, Org
@@ -15,7 +15,7 @@ from points_mall.points.models import Rule
 from points_mall.audit import trail as audit
 from points_mall.points import ledger
 from points_mall.notify import notify
-from points_mall.people.access import Actor, actor_names, require_org, require_role
+from points_mall.people.access import Actor, actor_names, refuse_own, require_org, require_role
 from points_mall.common.clock import local, utcnow, zone
 from points_mall.common.storage import KEY, storage
 from points_mall.common.paging import Page, Paged, page_of
@@ -185,8 +185,7 @@ def for_staff(actor: Actor, declaration_id: int) -> Declaration:
 
 def _decide(actor: Actor, declaration_id: int, status: str, note: str) -> tuple[Declaration, Rule]:
     declaration = for_staff(actor, declaration_id)
-    if actor.kind == "member" and actor.id == declaration.member_id:
-        raise Forbidden("self_approval")
+    refuse_own(actor, [declaration.member_id], "self_approval")  # under either of their log-ins
     # The guarded UPDATE: of two organizers deciding at once, exactly one moves it out of submitted;
     # the other waits for the row, then finds it decided.
     moved = db.session.execute(

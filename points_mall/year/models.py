@@ -62,9 +62,17 @@ class Publicity(db.Model):
 
 class Appeal(db.Model):
     """积分申诉: during a 公示 window a member objects to an entry, or to an award that is missing.
-    The organizer corrects through the ledger (once) or refuses with a reason."""
+    The organizer corrects through the ledger (once) or refuses with a reason; a correction beyond what the
+    appealed item gave or took waits (pending) for a second organizer. One appeal per 公示, member and item,
+    open or closed (the partial unique indexes have the last word under a race)."""
 
     __tablename__ = "appeal"
+    __table_args__ = (
+        Index("uq_appeal_entry", "publicity_id", "member_id", "entry_id", unique=True,
+              postgresql_where=text("entry_id IS NOT NULL")),
+        Index("uq_appeal_rule", "publicity_id", "member_id", "rule_id", unique=True,
+              postgresql_where=text("entry_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     publicity_id: Mapped[int] = mapped_column(ForeignKey("publicity.id"), index=True)
@@ -76,6 +84,8 @@ class Appeal(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="open")
     resolution: Mapped[str] = mapped_column(Text, default="")
     correction_entry_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_entry.id"), unique=True)
+    proposed_delta: Mapped[int | None] = mapped_column(Integer)  # a correction waiting for a second organizer
+    proposed_by: Mapped[str | None] = mapped_column(String(40))
     resolved_by: Mapped[str | None] = mapped_column(String(40))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

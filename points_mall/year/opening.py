@@ -81,6 +81,8 @@ def check(actor: Actor, content: bytes) -> tuple[list[dict], list[dict], list[di
             fail("name_mismatch", f"姓名与登记不符：手机号{phone}登记的是{member.name}")
         elif not actor.covers_org("admin", orgs[member.org_id]):
             fail("out_of_scope", f"{member.name}所在组织超出您的管理范围")
+        elif member.id == actor.member_id:
+            fail("own_points", f"不能为自己导入期初积分：{member.name}这一行请由其他管理员导入")
         elif member.id in imported:
             fail("already_imported", f"{member.name}已在第{imported[member.id]}号导入中导入过期初积分，不能重复导入")
         if phone in seen:

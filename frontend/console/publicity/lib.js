@@ -4,7 +4,7 @@ export const DIMENSIONS = [
 ]
 export const PERIODS = [['month', '月度'], ['quarter', '季度'], ['year', '年度']]
 export const STATUS = { open: '公示中', closed: '已结束' }
-export const APPEAL_STATUS = { open: '待处理', corrected: '已更正', refused: '不予更正' }
+export const APPEAL_STATUS = { open: '待处理', pending: '待审批', corrected: '已更正', refused: '不予更正' }
 
 const pad = (n) => String(n).padStart(2, '0')
 const iso = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`

@@ -1,7 +1,7 @@
 // The member's 公示 pages: the window in words, the appeal's body, and which field an error belongs to.
 import { photoKeys } from '../lib/photos.js'
 
-export const APPEAL_STATUS = { open: '待处理', corrected: '已更正', refused: '不予更正' }
+export const APPEAL_STATUS = { open: '待处理', pending: '待审批', corrected: '已更正', refused: '不予更正' }
 export const MAX_PHOTOS = 6
 
 /** 公示中，还剩2天 / 公示中，今天17:00截止 / 公示已结束. */

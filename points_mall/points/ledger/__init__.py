@@ -18,7 +18,7 @@ from points_mall.common.paging import Page, Paged, after_cursor
 from points_mall.common.tx import committed
 from points_mall.errors import Conflict, DomainError, NotFound
 from points_mall.extensions import db
-from points_mall.people.access import Actor, require_root
+from points_mall.people.access import Actor, refuse_own, require_root
 from points_mall.people.models import Member
 from points_mall.points.ledger.statement import ANSWER, Parts, Rows, lock, statement
 from points_mall.points.models import DIMENSIONS, Balance, LedgerEntry, Rule, Score
@@ -203,6 +203,7 @@ def reverse(actor: Actor, entry_id: int, reason: str) -> LedgerEntry:
         raise NotFound("unknown_entry", details={"entry_id": entry_id})
     if original.kind == "reversal":
         raise Conflict("cannot_reverse_reversal")
+    refuse_own(actor, [original.member_id], "own_points:reversal")
     with committed("already_reversed"):
         spendable = lock_balance(original.member_id)
         if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry_id)):

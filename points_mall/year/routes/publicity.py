@@ -94,8 +94,18 @@ def appeal_inbox(query, page):
 @blp.response(200, AppealOut)
 @blp.doc(security=[BEARER])
 def correct_appeal(body, appeal_id):
-    """Correct through the ledger (an adjust entry, key appeal:{id}): once, however often it is asked."""
+    """Correct through the ledger (an adjust entry, key appeal:{id}): once, however often it is asked; beyond
+    what the appealed item gave or took (or its rule's points) it waits for a second organizer (pending)."""
     return appeals.describe(appeals.correct(current_actor(), appeal_id, body["delta"], body["resolution"]))
+
+
+@blp.post("/appeals/<id:appeal_id>/approve")
+@requires("organizer")
+@blp.response(200, AppealOut)
+@blp.doc(security=[BEARER])
+def approve_appeal(appeal_id):
+    """A second organizer posts a correction that went beyond the appealed item's bound (pending)."""
+    return appeals.describe(appeals.approve(current_actor(), appeal_id))
 
 
 @blp.post("/appeals/<id:appeal_id>/refuse")

@@ -146,16 +146,18 @@ class AppealOut(Schema):
     dimension = fields.String(allow_none=True)
     reason = fields.String()
     photos = fields.List(fields.Nested(AppealPhoto))
-    status = fields.String(metadata={"description": "open 待处理 / corrected 已更正 / refused 不予更正"})
+    status = fields.String(metadata={"description": "open 待处理 / pending 更正超出限度，待另一位组织者审批 / "
+                                                    "corrected 已更正 / refused 不予更正"})
     resolution = fields.String()
     resolved_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     correction = fields.Nested(CorrectionOut, allow_none=True)
+    proposed_delta = fields.Integer(allow_none=True, metadata={"description": "待审批的更正分值（pending 时）"})
 
 
 class AppealQuery(Query):
     publicity_id = Id(load_default=None)
-    status = fields.String(load_default=None, validate=validate.OneOf(["open", "corrected", "refused"]))
+    status = fields.String(load_default=None, validate=validate.OneOf(["open", "pending", "corrected", "refused"]))
 
 
 class CorrectIn(Schema):
