@@ -31,13 +31,16 @@ def current_actor() -> access.Actor:
 
 
 def current_member_id() -> int:
-    """The member calling a members-only endpoint (their grants do not matter here)."""
+    """The member calling a members-only endpoint (their grants do not matter here). A member switched
+    off since the token was issued is refused, as load_actor refuses them: one query per request."""
     claims = _claims()
     if claims["kind"] == "binding":
         raise DomainError("unauthorized:binding")
     if claims["kind"] != "member":
         raise DomainError("members_only")
-    return int(claims["sub"])
+    if "pm.member" not in request.environ:
+        request.environ["pm.member"] = access.active_member_id(int(claims["sub"]))
+    return request.environ["pm.member"]
 
 
 def binding_claims() -> dict:
