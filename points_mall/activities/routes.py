@@ -83,8 +83,7 @@ def create_activity(body):
 @blp.response(200, ActivityOut)
 @blp.doc(security=[BEARER])
 def get_activity(activity_id):
-    current_actor()
-    return activities.get(activity_id)
+    return activities.visible(current_actor(), activity_id)
 
 
 @blp.patch("/activities/<id:activity_id>")

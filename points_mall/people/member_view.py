@@ -2,13 +2,13 @@
 purchase limits still allow, and for each ledger entry what it was for and who gave it."""
 from sqlalchemy import func, select
 
-from points_mall.errors import NotFound
+from points_mall.people.access import Actor
 from points_mall.extensions import db
 from points_mall.activities.models import Checkin, LeaveRequest
 from points_mall.people.models import Member, StaffUser
 from points_mall.mall.models import Redemption, RedemptionLine, Shop
 from points_mall.points.models import Rule
-from points_mall.activities import activities, audience
+from points_mall.activities import activities
 from points_mall.points import ledger
 from points_mall.mall import shop as shops
 from points_mall.common.clock import period_bounds, utcnow
@@ -79,12 +79,7 @@ def my_activities(member_id: int, status: str | None) -> list:
 
 def my_activity(member_id: int, activity_id: int):
     """One activity the member is invited to (or checked in at), with their part."""
-    activity = activities.get(activity_id)
-    member = db.session.get(Member, member_id)
-    attended = db.session.scalar(select(Checkin.id).where(Checkin.activity_id == activity_id,
-                                                          Checkin.member_id == member_id))
-    if activity.status == "draft" or (attended is None and not audience.may_attend(activity, member)):
-        raise NotFound("unknown_activity", details={"activity_id": activity_id})
+    activity = activities.visible(Actor("member", member_id), activity_id)
     return _with_part(member_id, [activity])[0]
 
 
