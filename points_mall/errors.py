@@ -132,6 +132,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "order_expired": (409, "该订单已过期"),
     "org_not_empty": (409, "该组织还有{children}个下级组织、{members}名在册人员，请先移走或撤销后再撤销"),
     "org_retired": (422, "“{org}”已撤销，请选择其他组织"),
+    "out_of_line": (403, "这家超市不为您所在的组织服务，请到本组织或上下级组织开办的超市兑换"),
     "out_of_range": (403, "不在活动地点范围内"),
     "out_of_scope": (403, "超出您的管理范围"),
     "out_of_scope:shop": (403, "您不是该超市的管理员"),
