@@ -100,7 +100,7 @@ def create_product(actor: Actor, shop_id: int, **fields) -> Product:
 def edit_product(actor: Actor, product_id: int, **fields) -> Product:
     product = get_product(product_id)
     require_keeper(actor, product.shop)
-    with committed("conflict"):
+    with committed("duplicate_product"):  # renamed onto another of the shop's goods
         before = audit.snapshot(product, PRODUCT_FIELDS)
         for name, value in fields.items():
             if name in PRODUCT_FIELDS:

@@ -1,0 +1,51 @@
+"""scope: one organisation per name under a parent, one shop per name in an organisation, one product per name
+in a shop, one grant per holder, role and scope; who uploaded which photo
+
+Duplicates made before these indexes are kept apart, not deleted: a later organisation, shop or product with
+its neighbour's name is renamed "名称（id）" (staff see it and rename it); a grant identical to an earlier one is
+dropped, since it gave nothing the earlier one does not.
+
+Revision ID: 0010_scope
+Revises: 0009_purchase_costs
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0010_scope"
+down_revision = "0009_purchase_costs"
+branch_labels = None
+depends_on = None
+
+# table, the columns a name is unique within, the index
+NAMED = (("org", "COALESCE(parent_id, 0)", "uq_org_name"), ("shop", "org_id", "uq_shop_name"),
+         ("product", "shop_id", "uq_product_name"))
+GRANT_KEY = ("COALESCE(member_id, 0)", "COALESCE(staff_id, 0)", "role", "COALESCE(org_id, 0)",
+             "COALESCE(shop_id, 0)")
+
+
+def upgrade():
+    for table, within, index in NAMED:
+        op.execute(f"""
+            UPDATE {table} SET name = left(name, 90) || '（' || id || '）'
+            WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY {within}, name ORDER BY id) AS n
+                                         FROM {table}) AS ranked WHERE n > 1)""")
+        op.execute(f"CREATE UNIQUE INDEX {index} ON {table} ({within}, name)")
+    key = ", ".join(GRANT_KEY)
+    op.execute(f"""
+        DELETE FROM "grant" WHERE id IN (
+            SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY {key} ORDER BY id) AS n FROM "grant") AS ranked
+            WHERE n > 1)""")
+    op.execute(f'CREATE UNIQUE INDEX uq_grant ON "grant" ({key})')
+    op.create_table(
+        "photo_upload",
+        sa.Column("key", sa.String(80), primary_key=True),
+        sa.Column("owner", sa.String(40), primary_key=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    )
+
+
+def downgrade():
+    op.drop_table("photo_upload")
+    op.drop_index("uq_grant", table_name="grant")
+    for table, _, index in NAMED:
+        op.drop_index(index, table_name=table)
