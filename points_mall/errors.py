@@ -70,6 +70,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "invalid_change": (422, "请至少修改一项"),
     "invalid_change:org": (422, "请填写新名称或选择新的上级组织"),
     "invalid_holder": (422, "请指定党员或用户名其中之一"),
+    "invalid_image_url": (422, "商品图片只能用“上传图片”上传的照片，不能填写其他网址；请重新上传"),
     "invalid_input": (422, "输入有误，请检查后重试"),
     "invalid_items": (422, "请选择1至{max_lines}种商品，每种1至{max_qty}件"),
     "invalid_kind": (422, "活动类型无效"),

@@ -11,6 +11,7 @@ from points_mall.mall.models import Product, Shop, StockMovement
 from points_mall.mall.models import LIMIT_PERIODS
 from points_mall.audit import trail as audit
 from points_mall.notify import notify
+from points_mall.mall import uploads
 from points_mall.people.access import Actor, get_org, require_org
 from points_mall.common.clock import utcnow
 from points_mall.common.tx import committed
@@ -87,6 +88,7 @@ def create_product(actor: Actor, shop_id: int, **fields) -> Product:
     shop = get_shop(shop_id)
     require_keeper(actor, shop)
     values = {"active": True, "low_stock_threshold": 5} | {k: v for k, v in fields.items() if k in PRODUCT_FIELDS}
+    values["image_url"] = uploads.check_image_url(values.get("image_url") or "")
     product = Product(shop_id=shop.id, on_hand=0, **values)
     _check_product(product)
     with committed("duplicate_product"):
@@ -100,6 +102,8 @@ def create_product(actor: Actor, shop_id: int, **fields) -> Product:
 def edit_product(actor: Actor, product_id: int, **fields) -> Product:
     product = get_product(product_id)
     require_keeper(actor, product.shop)
+    if fields.get("image_url", product.image_url) != product.image_url:  # a picture kept as it was is not re-checked
+        fields["image_url"] = uploads.check_image_url(fields["image_url"] or "")
     with committed("duplicate_product"):  # renamed onto another of the shop's goods
         before = audit.snapshot(product, PRODUCT_FIELDS)
         for name, value in fields.items():
