@@ -160,7 +160,8 @@ def stores_malformed_scans(method: str):
 @blp.response(200, CheckinOut)
 @blp.doc(security=[BEARER])
 def scan(body):
-    return checkin.scan(current_member_id(any_status=True), body["payload"], body["nonce"], body["latitude"], body["longitude"])
+    return checkin.scan(current_member_id(any_status=True), body["payload"], body["nonce"], body["latitude"],
+                        body["longitude"])
 
 
 @blp.post("/activities/<id:activity_id>/checkins")
