@@ -236,26 +236,40 @@ def test_the_migration_keeps_existing_duplicates_apart_before_indexing_them(app)
     fresh = create_app(Fresh)
     with fresh.app_context():
         upgrade(revision="0009_purchase_costs")
-        run = lambda s: db.session.execute(text(s))  # noqa: E731
+        run = lambda s, params=None: db.session.execute(text(s), params)  # noqa: E731
         run("INSERT INTO org (id, name, kind, parent_id, path, active) VALUES (1, '综合党委', 'committee', NULL, '/1/', "
             "true), (2, '一支部', 'branch', 1, '/1/2/', true), (3, '一支部', 'branch', 1, '/1/3/', true), "
             "(4, '一支部', 'branch', 2, '/1/2/4/', true)")
         run("INSERT INTO shop (id, name, org_id, address, opening_hours, active) VALUES (1, '小站', 1, '', '', true), "
             "(2, '小站', 1, '', '', true)")
+        ours = "/api/v1/uploads/photos/" + "a" * 64 + ".png"
         run("INSERT INTO product (id, shop_id, name, description, image_url, category, points_price, active, on_hand, "
-            "low_stock_threshold) VALUES (1, 1, '毛巾', '', '', '', 10, true, 0, 5), (2, 1, '毛巾', '', '', '', 10, true, "
-            "0, 5)")
+            f"low_stock_threshold) VALUES (1, 1, '毛巾', '', '{ours}', '', 10, true, 0, 5), "
+            "(2, 1, '毛巾', '', 'https://evil.example/t.png', '', 10, true, 0, 5)")
         run("INSERT INTO staff_user (id, username, password_hash, display_name, active, created_at) VALUES "
             "(1, 'a', 'x', 'a', true, now())")
         run("INSERT INTO \"grant\" (id, staff_id, role, org_id, created_at) VALUES (1, 1, 'admin', NULL, now()), "
             "(2, 1, 'admin', NULL, now()), (3, 1, 'organizer', 2, now())")
+        run("INSERT INTO member (id, name, phone, member_type, org_id, status, created_at) VALUES "
+            "(1, '张明', '13800000000', '党员', 2, 'active', now())")
+        run("INSERT INTO rule (id, code, name, dimension, points, needs_approval, active, declarable, version) VALUES "
+            "(1, 'service.volunteer', '志愿服务', 'service', 5, false, true, true, 1)")
+        evidence = "b" * 64 + ".jpg"
+        run("INSERT INTO declaration (member_id, org_id, rule_id, occurred_on, title, description, photos, status, "
+            f"note, created_at, updated_at) VALUES (1, 2, 1, current_date, '植树', '', '[\"{evidence}\"]', "
+            "'returned', '', now(), now())")
         db.session.commit()
         upgrade()
+        # A declaration's photos stay its member's, so a resubmission may keep them.
+        assert run("SELECT owner FROM photo_upload WHERE key = :k", {"k": evidence}).scalar() == "member:1"
         names = dict(run("SELECT id, name FROM org").all())
         assert names == {1: "综合党委", 2: "一支部", 3: "一支部（3）", 4: "一支部"}
         assert dict(run("SELECT id, name FROM shop").all()) == {1: "小站", 2: "小站（2）"}
         assert dict(run("SELECT id, name FROM product").all()) == {1: "毛巾", 2: "毛巾（2）"}
         assert sorted(run("SELECT id FROM \"grant\"").scalars()) == [1, 3]
+        # Pictures at our own addresses stay (and count as uploaded here); one at another host is cleared.
+        assert dict(run("SELECT id, image_url FROM product").all()) == {1: ours, 2: ""}
+        assert run("SELECT owner FROM photo_upload WHERE key = :k", {"k": "a" * 64 + ".png"}).scalar() == "system:0"
         db.session.commit()
         downgrade(revision="0009_purchase_costs")
         db.session.remove()
