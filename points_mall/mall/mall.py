@@ -47,7 +47,7 @@ def redeem(member_id: int, shop_id: int, items: list[dict], idempotency_key: str
         # One member's orders queue behind each other: retries and limits see the order before.
         spendable = ledger.lock_balance(member_id)
         # A member switched off spends nothing, even with a token issued before (it lives for days).
-        member = db.session.get(Member, member_id)
+        member = db.session.get(Member, member_id, populate_existing=True)  # read after the lock, not remembered
         if member.status != "active":
             raise Forbidden("member_inactive")
         earlier = db.session.scalar(select(Redemption).where(Redemption.member_id == member_id,
