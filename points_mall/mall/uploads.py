@@ -62,7 +62,8 @@ def store_photo(data: bytes, owner: str) -> dict:
 
 
 def uploaded_by(owner: str, keys: list[str]) -> set[str]:
-    """Those of the keys this actor uploaded."""
+    """Those of the keys this actor uploaded (a string that is no key never reaches the database)."""
+    keys = [k for k in keys if KEY.match(k)]
     return set(db.session.scalars(select(PhotoUpload.key).where(PhotoUpload.owner == owner,
                                                                 PhotoUpload.key.in_(keys)))) if keys else set()
 
