@@ -41,7 +41,7 @@ def test_an_organizer_edits_the_place_and_time(client, park):
                      headers=park.auth("org_a"))
     assert r.status_code == 200 and r.get_json()["place"] == "二楼会议室" and r.get_json()["capacity"] == 30
     other = client.patch(f"/api/v1/activities/{a['id']}", json={"place": "x"}, headers=park.auth("org_b"))
-    assert other.status_code == 403
+    assert other.status_code == 404  # another branch's activity is not theirs to see
 
 
 def test_members_see_upcoming_activities_of_their_branch_and_above_only(client, park):
@@ -67,7 +67,7 @@ def test_leave_and_the_meeting_record_fill_in_the_roll(client, park):
     twice = client.post(f"/api/v1/activities/{a['id']}/leave", json={"reason": "出差"}, headers=park.auth(excused))
     assert twice.status_code == 409
     wrong = client.post(f"/api/v1/leave/{leave.get_json()['id']}/approve", headers=park.auth("org_b"))
-    assert wrong.status_code == 403
+    assert wrong.status_code == 404 and wrong.get_json()["error"]["code"] == "unknown_leave"
     ok = client.post(f"/api/v1/leave/{leave.get_json()['id']}/approve", headers=park.auth("org_a"))
     assert ok.status_code == 200 and ok.get_json()["status"] == "approved"
     record = client.put(f"/api/v1/activities/{a['id']}/minutes", json={"minutes": "学习党章，讨论发展党员。"},
@@ -123,3 +123,69 @@ def test_a_secretary_sees_their_own_invitations_and_what_they_manage(client, par
     assert above["id"] in {a["id"] for a in mine} and draft["id"] not in {a["id"] for a in mine}
     managed = client.get("/api/v1/activities?scope=managed", headers=park.auth(secretary)).get_json()
     assert draft["id"] in {a["id"] for a in managed} and above["id"] not in {a["id"] for a in managed}
+
+
+def test_an_activity_exists_only_for_those_who_may_see_it(client, park, app):
+    """Staff see their subtree; a member sees what they are invited to once it is published. To anyone
+    else an activity answers exactly as an id nobody has: 404 unknown_activity, on every endpoint."""
+    from points_mall.extensions import db
+    from points_mall.people.models import Grant
+
+    draft = make_activity(client, park, title="支部草稿", publish=False)
+    published = make_activity(client, park, title="支部党课")
+    member_a, member_b, in_group = park.members_a[1], park.members_b[1], park.members_a[0]
+
+    def status(who, method, url, body=None):
+        r = client.open(url, method=method, json=body, headers=park.auth(who))
+        if r.status_code == 404:
+            assert r.get_json()["error"] == {"code": "unknown_activity", "message": "活动不存在",
+                                             "details": r.get_json()["error"]["details"]}
+        return r.status_code
+
+    nobody = 999999
+    for who in ("org_a", "admin", "org_general", "admin_a"):
+        assert status(who, "GET", f"/api/v1/activities/{draft['id']}") == 200, who
+    for a in (draft, published):
+        for who, method, url, body in (
+                ("org_b", "GET", "/api/v1/activities/{}", None),
+                ("org_b", "GET", "/api/v1/activities/{}/qr", None),
+                ("org_b", "GET", "/api/v1/activities/{}/attendance", None),
+                ("org_b", "GET", "/api/v1/activities/{}/attendance?format=xlsx", None),
+                ("org_b", "GET", "/api/v1/activities/{}/leave", None),
+                ("org_b", "PATCH", "/api/v1/activities/{}", {"place": "x"}),
+                ("org_b", "POST", "/api/v1/activities/{}/publish", None),
+                ("org_b", "POST", "/api/v1/activities/{}/cancel", {"reason": "x"}),
+                ("org_b", "PUT", "/api/v1/activities/{}/minutes", {"minutes": "x"}),
+                ("org_b", "POST", "/api/v1/activities/{}/checkins", {"member_id": member_a.id, "nonce": nonce()}),
+                ("org_b", "POST", "/api/v1/activities/{}/checkins/offline",
+                 {"scans": [{"member_id": member_a.id, "nonce": nonce(), "scanned_at": iso(now())}]}),
+                (member_b, "GET", "/api/v1/activities/{}", None),
+                (member_b, "GET", "/api/v1/me/activities/{}", None),
+                (member_b, "POST", "/api/v1/activities/{}/leave", {"reason": "出差"})):
+            seen = status(who, method, url.format(a["id"]), body)
+            unknown = status(who, method, url.format(nobody), body)
+            if "offline" in url:  # the batch answers per scan: refused as unknown_activity either way
+                continue
+            assert seen == unknown == 404, (who, method, url, a["title"], seen, unknown)
+    offline = client.post(f"/api/v1/activities/{draft['id']}/checkins/offline", headers=park.auth("org_b"),
+                          json={"scans": [{"member_id": member_a.id, "nonce": nonce(), "scanned_at": iso(now())}]})
+    assert offline.status_code == 404, offline.get_json()
+    # A member of the branch sees the published one, not the draft, by either way in.
+    for url in ("/api/v1/activities/{}", "/api/v1/me/activities/{}"):
+        assert status(member_a, "GET", url.format(published["id"])) == 200
+        assert status(member_a, "GET", url.format(draft["id"])) == 404
+    assert status(member_a, "POST", f"/api/v1/activities/{draft['id']}/leave", {"reason": "出差"}) == 404
+    # Lists hold the same: another branch's organizer and members never see them.
+    listed = lambda who, scope: {x["id"] for x in client.get(f"/api/v1/activities?scope={scope}",  # noqa: E731
+                                                             headers=park.auth(who)).get_json()}
+    assert not {draft["id"], published["id"]} & (listed("org_b", "managed") | listed(member_b, "mine")
+                                                 | listed(member_b, "managed") | listed(member_a, "managed"))
+    assert listed(member_a, "mine") & {draft["id"], published["id"]} == {published["id"]}
+    # A member who organizes their party group sees the branch's activity as a member, but does not run it.
+    with app.app_context():
+        db.session.add(Grant(member_id=in_group.id, role="organizer", org_id=park.group_a.id))
+        db.session.commit()
+    assert status(in_group, "GET", f"/api/v1/activities/{published['id']}") == 200
+    assert status(in_group, "GET", f"/api/v1/activities/{draft['id']}") == 404
+    r = client.get(f"/api/v1/activities/{published['id']}/qr", headers=park.auth(in_group))
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "out_of_scope"

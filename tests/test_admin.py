@@ -166,3 +166,111 @@ def test_rules_are_set_by_a_park_admin_with_a_valid_dimension_and_cap(client, pa
 def test_staff_login_of_a_demo_like_account_gives_roles(client, park):
     r = client.post("/api/v1/auth/staff-login", json={"username": "admin", "password": PASSWORD})
     assert r.get_json()["roles"] == ["admin"]
+
+
+def test_parallel_creations_of_one_org_shop_product_or_grant_make_one_and_answer_409(app, client, park, sql):
+    """Without a unique index the check-then-insert lets a double click in two tabs make two; the index
+    decides and the loser gets a clear 409 with its catalogue code."""
+    from points_mall.mall import shop as shops
+    from points_mall.people import orgs
+
+    from .test_concurrency import run_together, staff
+
+    def eight(job):
+        results = run_together(app, [job] * 8)
+        assert sorted({r[0] for r in results}) == ["ok", "refused"], results
+        assert [r[0] for r in results].count("ok") == 1
+        return {r[1] for r in results if r[0] == "refused"}
+
+    assert eight(lambda: orgs.create_org(staff("admin"), "智芯传感党支部", "branch", park.root.id).id) == \
+        {"duplicate_org"}
+    assert sql("SELECT count(*) FROM org WHERE name = '智芯传感党支部'") == 1
+    assert eight(lambda: shops.create_shop(staff("admin"), "智芯积分小站", park.branch_a.id).id) == {"duplicate_shop"}
+    shop_id = sql("SELECT id FROM shop WHERE name = '智芯积分小站'")
+    assert eight(lambda: shops.create_product(staff("admin"), shop_id, name="食用油", points_price=30).id) == \
+        {"duplicate_product"}
+    assert sql("SELECT count(*) FROM product WHERE name = '食用油'") == 1
+    member = park.members_a[1]
+    assert eight(lambda: orgs.grant_role(staff("admin"), "organizer", member_id=member.id,
+                                         org_id=park.branch_a.id).id) == {"duplicate_grant"}
+    assert sql("SELECT count(*) FROM \"grant\" WHERE member_id = :m", m=member.id) == 1
+    # One after the other, over HTTP, the same answers with a message that says what to do.
+    for url, body, code in (
+            ("/api/v1/admin/orgs", {"name": "智芯传感党支部", "kind": "branch", "parent_id": park.root.id},
+             "duplicate_org"),
+            ("/api/v1/admin/shops", {"name": "智芯积分小站", "org_id": park.branch_a.id}, "duplicate_shop"),
+            ("/api/v1/shop/products", {"shop_id": shop_id, "name": "食用油", "points_price": 30}, "duplicate_product"),
+            ("/api/v1/admin/grants", {"member_id": member.id, "role": "organizer", "org_id": park.branch_a.id},
+             "duplicate_grant")):
+        r = post(client, park, "admin", url, body)
+        assert r.status_code == 409 and r.get_json()["error"]["code"] == code, (url, r.get_json())
+        assert "{" not in r.get_json()["error"]["message"]
+    # The same name elsewhere is fine: another parent, another shop, another scope.
+    assert post(client, park, "admin", "/api/v1/admin/orgs", {"name": "智芯传感党支部", "kind": "group",
+                                                               "parent_id": park.branch_b.id}).status_code == 201
+    assert post(client, park, "admin", "/api/v1/admin/grants", {"member_id": member.id, "role": "organizer",
+                                                                 "org_id": park.group_a.id}).status_code == 201
+    # A rename onto a shop's or product's neighbour is refused the same way.
+    other = post(client, park, "admin", "/api/v1/admin/shops", {"name": "智芯二号站", "org_id": park.branch_a.id})
+    r = client.patch(f"/api/v1/admin/shops/{other.get_json()['id']}", json={"name": "智芯积分小站"},
+                     headers=park.auth("admin"))
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "duplicate_shop"
+
+
+def test_the_migration_keeps_existing_duplicates_apart_before_indexing_them(app):
+    """Duplicates made before the unique indexes existed are renamed (orgs, shops, goods: "名称（id）") or,
+    for identical grants, kept once; nothing else changes."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from points_mall import create_app
+    from points_mall.config import TestConfig
+    from points_mall.extensions import db
+
+    from .conftest import _recreate_database
+
+    class Fresh(TestConfig):
+        SQLALCHEMY_DATABASE_URI = TestConfig.SQLALCHEMY_DATABASE_URI + "_dups"
+
+    _recreate_database(Fresh.SQLALCHEMY_DATABASE_URI)
+    fresh = create_app(Fresh)
+    with fresh.app_context():
+        upgrade(revision="0010_selfpoints")
+        run = lambda s, params=None: db.session.execute(text(s), params)  # noqa: E731
+        run("INSERT INTO org (id, name, kind, parent_id, path, active) VALUES (1, '综合党委', 'committee', NULL, '/1/', "
+            "true), (2, '一支部', 'branch', 1, '/1/2/', true), (3, '一支部', 'branch', 1, '/1/3/', true), "
+            "(4, '一支部', 'branch', 2, '/1/2/4/', true)")
+        run("INSERT INTO shop (id, name, org_id, address, opening_hours, active) VALUES (1, '小站', 1, '', '', true), "
+            "(2, '小站', 1, '', '', true)")
+        ours = "/api/v1/uploads/photos/" + "a" * 64 + ".png"
+        run("INSERT INTO product (id, shop_id, name, description, image_url, category, points_price, active, on_hand, "
+            f"low_stock_threshold) VALUES (1, 1, '毛巾', '', '{ours}', '', 10, true, 0, 5), "
+            "(2, 1, '毛巾', '', 'https://evil.example/t.png', '', 10, true, 0, 5)")
+        run("INSERT INTO staff_user (id, username, password_hash, display_name, active, created_at) VALUES "
+            "(1, 'a', 'x', 'a', true, now())")
+        run("INSERT INTO \"grant\" (id, staff_id, role, org_id, created_at) VALUES (1, 1, 'admin', NULL, now()), "
+            "(2, 1, 'admin', NULL, now()), (3, 1, 'organizer', 2, now())")
+        run("INSERT INTO member (id, name, phone, member_type, org_id, status, created_at) VALUES "
+            "(1, '张明', '13800000000', '党员', 2, 'active', now())")
+        run("INSERT INTO rule (id, code, name, dimension, points, needs_approval, active, declarable, version) VALUES "
+            "(1, 'service.volunteer', '志愿服务', 'service', 5, false, true, true, 1)")
+        evidence = "b" * 64 + ".jpg"
+        run("INSERT INTO declaration (member_id, org_id, rule_id, occurred_on, title, description, photos, status, "
+            f"note, created_at, updated_at) VALUES (1, 2, 1, current_date, '植树', '', '[\"{evidence}\"]', "
+            "'returned', '', now(), now())")
+        db.session.commit()
+        upgrade()
+        # A declaration's photos stay its member's, so a resubmission may keep them.
+        assert run("SELECT owner FROM photo_upload WHERE key = :k", {"k": evidence}).scalar() == "member:1"
+        names = dict(run("SELECT id, name FROM org").all())
+        assert names == {1: "综合党委", 2: "一支部", 3: "一支部（3）", 4: "一支部"}
+        assert dict(run("SELECT id, name FROM shop").all()) == {1: "小站", 2: "小站（2）"}
+        assert dict(run("SELECT id, name FROM product").all()) == {1: "毛巾", 2: "毛巾（2）"}
+        assert sorted(run("SELECT id FROM \"grant\"").scalars()) == [1, 3]
+        # Pictures at our own addresses stay (and count as uploaded here); one at another host is cleared.
+        assert dict(run("SELECT id, image_url FROM product").all()) == {1: ours, 2: ""}
+        assert run("SELECT owner FROM photo_upload WHERE key = :k", {"k": "a" * 64 + ".png"}).scalar() == "system:0"
+        db.session.commit()
+        downgrade(revision="0010_selfpoints")
+        db.session.remove()
+        db.engine.dispose()

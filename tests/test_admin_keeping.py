@@ -208,3 +208,31 @@ def test_a_retired_node_takes_no_new_children_or_members(client, park):
     assert member.status_code == 422 and "已撤销" in member.get_json()["error"]["message"]
     listed = {o["id"]: o["active"] for o in call(client, park, "admin", "GET", "/api/v1/admin/orgs").get_json()}
     assert listed[empty["id"]] is False and listed[park.branch_b.id] is True
+
+
+def test_a_product_shows_only_a_photo_uploaded_here(client, park, shop, app, tmp_path):
+    """An image_url at any other host would let goods pages load (and track members through) someone
+    else's server: only the address of one of our own uploads is taken."""
+    app.config["UPLOAD_DIR"] = str(tmp_path)
+    app.extensions.pop("pm.storage", None)
+    try:
+        url = client.post("/api/v1/uploads/photos", data={"file": (BytesIO(PNG), "rice.png")},
+                          headers=park.auth("keeper")).get_json()["url"]
+        body = {"shop_id": shop.shop_id, "name": "雨伞", "points_price": 30}
+        never = "/api/v1/uploads/photos/" + "0" * 64 + ".png"
+        for bad in ("https://evil.example/track.png", "//evil.example/a.png", "javascript:alert(1)",
+                    f"https://evil.example{url}", url + "?x=1", never, "/api/v1/uploads/photos/../../etc/passwd"):
+            r = client.post("/api/v1/shop/products", json=body | {"image_url": bad}, headers=park.auth("keeper"))
+            assert r.status_code == 422 and r.get_json()["error"]["code"] == "invalid_image_url", (bad, r.get_json())
+            assert "上传" in r.get_json()["error"]["message"]
+            r = client.patch(f"/api/v1/shop/products/{shop.products['毛巾']}", json={"image_url": bad},
+                             headers=park.auth("keeper"))
+            assert r.status_code == 422 and r.get_json()["error"]["code"] == "invalid_image_url", bad
+        made = client.post("/api/v1/shop/products", json=body | {"image_url": url}, headers=park.auth("keeper"))
+        assert made.status_code == 201 and made.get_json()["image_url"] == url
+        cleared = client.patch(f"/api/v1/shop/products/{made.get_json()['id']}", json={"image_url": ""},
+                               headers=park.auth("keeper"))
+        assert cleared.status_code == 200 and cleared.get_json()["image_url"] == ""
+    finally:
+        app.config.pop("UPLOAD_DIR", None)
+        app.extensions.pop("pm.storage", None)

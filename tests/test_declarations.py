@@ -313,3 +313,29 @@ def test_a_retired_rule_posts_nothing_and_the_declaration_waits(client, park, de
     assert error(r) == (409, "rule_retired")
     assert sql("SELECT status FROM declaration WHERE id = :i", i=d["id"]) == "submitted"
     assert error(declare(client, park, m, declarable["service.volunteer"], title="另一件")) == (422, "not_declarable")
+
+
+def test_a_declaration_carries_only_photos_its_member_uploaded(client, park, declarable, photos, sql):
+    """Keys are content hashes anyone may learn (a colleague's evidence shown in the console): a key
+    uploaded by another member is refused as if it did not exist, even when the bytes are on disk."""
+    me, other = park.members_a[1], park.members_a[2]
+    theirs = upload(client, park, other).get_json()["key"]
+    r = declare(client, park, me, declarable["service.volunteer"], photos=[theirs])
+    assert error(r) == (422, "unknown_photo") and r.get_json()["error"]["details"]["key"] == theirs
+    assert sql("SELECT count(*) FROM declaration") == 0
+    # The same picture uploaded by me is mine too.
+    mine = upload(client, park, me).get_json()["key"]
+    assert mine == theirs
+    r = declare(client, park, me, declarable["service.volunteer"], photos=[mine])
+    assert r.status_code == 201, r.get_json()
+    # A returned declaration keeps its own photos and takes no one else's.
+    decl = r.get_json()["id"]
+    assert client.post(f"/api/v1/declarations/{decl}/return", json={"note": "请补充照片"},
+                       headers=park.auth("org_a")).status_code == 200
+    foreign = upload(client, park, other, JPEG, "b.jpg").get_json()["key"]
+    body = {"rule_id": declarable["service.volunteer"], "occurred_on": today().isoformat(), "title": "植树",
+            "photos": [mine, foreign]}
+    r = client.post(f"/api/v1/me/declarations/{decl}/resubmit", json=body, headers=park.auth(me))
+    assert error(r) == (422, "unknown_photo")
+    r = client.post(f"/api/v1/me/declarations/{decl}/resubmit", json=body | {"photos": [mine]}, headers=park.auth(me))
+    assert r.status_code == 200, r.get_json()

@@ -92,7 +92,7 @@ def test_goods_not_on_sale_are_not_available(client, park, shop, sql):
         r = redeem(client, park, m, shop, [{"product_id": pid, "qty": 1}], f"k{pid}")
         assert r.status_code == 409 and r.get_json()["error"]["code"] == "not_available"
     other = client.post("/api/v1/redemptions", json={"shop_id": shop.other_shop_id, "items": rice(shop)},
-                        headers=park.auth(m) | {"Idempotency-Key": "x"})
+                        headers=park.auth(park.members_b[1]) | {"Idempotency-Key": "x"})
     assert other.get_json()["error"]["code"] == "not_available"
     listing = client.get(f"/api/v1/products?shop_id={shop.shop_id}", headers=park.auth(m)).get_json()
     assert [p["name"] for p in listing] == ["大米5kg"]
@@ -239,3 +239,42 @@ def test_the_mall_report_says_who_redeemed_how_much_and_who_paid(client, park, s
                              headers=park.auth("admin_a")).get_json()
     assert branch_only["redeemers"] == 3
     assert client.get(url, headers=park.auth("admin_a")).status_code == 403
+
+
+def test_a_member_sees_and_redeems_only_in_shops_of_their_own_line(client, park, shop, sql, app):
+    """A member's line is their organisation, the ones above it and the ones below it: the park's shop
+    (the committee's) serves everyone, branch B's shop serves branch B, a party group's shop its branch."""
+    from points_mall.extensions import db
+    from points_mall.mall.models import Product, Shop
+
+    with app.app_context():
+        corner = Shop(name="星联小组积分角", org_id=park.group_a.id, active=True)
+        db.session.add(corner)
+        db.session.flush()
+        towel = Product(shop_id=corner.id, name="毛巾", points_price=10, on_hand=5, active=True)
+        db.session.add(towel)
+        db.session.commit()
+        corner_id, towel_id = corner.id, towel.id
+    in_branch, in_group, member_b = park.members_a[1], park.members_a[0], park.members_b[1]
+
+    def shops_of(m):
+        return {s["id"] for s in client.get("/api/v1/me/shops", headers=park.auth(m)).get_json()}
+
+    assert shops_of(in_branch) == shops_of(in_group) == {shop.shop_id, corner_id}
+    assert shops_of(member_b) == {shop.shop_id, shop.other_shop_id}
+    for m, shop_id in ((in_branch, shop.other_shop_id), (member_b, corner_id)):
+        for url in (f"/api/v1/me/products?shop_id={shop_id}", f"/api/v1/products?shop_id={shop_id}"):
+            r = client.get(url, headers=park.auth(m))
+            assert r.status_code == 403 and r.get_json()["error"]["code"] == "out_of_line", (url, r.get_json())
+            assert "超市" in r.get_json()["error"]["message"]
+    r = client.post("/api/v1/redemptions", json={"shop_id": corner_id, "items": [{"product_id": towel_id, "qty": 1}]},
+                    headers=park.auth(member_b) | {"Idempotency-Key": "line-1"})
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "out_of_line"
+    assert spendable(sql, member_b) == 100 and on_hand(sql, towel_id) == 5
+    # Inside the line it works, below the member's organisation as well as above it.
+    r = client.post("/api/v1/redemptions", json={"shop_id": corner_id, "items": [{"product_id": towel_id, "qty": 1}]},
+                    headers=park.auth(in_branch) | {"Idempotency-Key": "line-2"})
+    assert r.status_code == 201, r.get_json()
+    assert client.get(f"/api/v1/me/products?shop_id={corner_id}", headers=park.auth(in_group)).status_code == 200
+    # The keeper of a shop still lists its goods, whatever their own branch.
+    assert client.get(f"/api/v1/products?shop_id={shop.other_shop_id}", headers=park.auth("keeper_b")).status_code == 200

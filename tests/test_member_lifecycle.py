@@ -233,3 +233,28 @@ def test_a_member_switched_off_spends_nothing_even_with_a_token_from_before(clie
     assert r.status_code == 403 and r.get_json()["error"]["code"] == "member_inactive"
     assert sql("SELECT spendable FROM balance WHERE member_id = :m", m=m.id) == 100
     assert sql("SELECT count(*) FROM redemption") == 0
+
+
+def test_a_member_switched_off_is_refused_on_every_members_page_with_the_token_issued_before(client, park, app,
+                                                                                           sql):
+    from points_mall.activities import codes
+
+    m = park.members_a[1]
+    activity = make_activity(client, park)
+    assert call(client, park, m, "GET", "/api/v1/me").status_code == 200
+    assert call(client, park, "admin", "POST", f"/api/v1/admin/members/{m.id}/deactivate", {}).status_code == 200
+    for method, url in (("GET", "/api/v1/me"), ("GET", "/api/v1/me/ledger"), ("GET", "/api/v1/me/messages"),
+                        ("GET", "/api/v1/me/redemptions"), ("GET", "/api/v1/me/shops"),
+                        ("GET", "/api/v1/me/activities"), ("GET", "/api/v1/me/declarations"),
+                        ("POST", "/api/v1/me/messages/read-all")):
+        r = call(client, park, m, method, url)
+        assert r.status_code == 403 and r.get_json()["error"]["code"] == "member_inactive", (url, r.get_json())
+    # A scan is refused by the check-in itself, so the attempt is stored with its reason (invariant 2).
+    with app.app_context():
+        payload = codes.current("a", activity["id"])["payload"]
+    r = call(client, park, m, "POST", "/api/v1/checkins", {"payload": payload, "nonce": nonce()})
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "member_inactive"
+    assert sql("SELECT reason FROM scan_attempt WHERE member_id = :m", m=m.id) == "member_inactive"
+    # Switched on again, the same token works.
+    assert call(client, park, "admin", "POST", f"/api/v1/admin/members/{m.id}/activate", {}).status_code == 200
+    assert call(client, park, m, "GET", "/api/v1/me/ledger").status_code == 200

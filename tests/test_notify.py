@@ -201,8 +201,9 @@ def test_public_account_qr_and_web_oauth_through_wechatpy(wx_app, client, park, 
     r = wx_app.test_client().get(f"/api/v1/activities/{a['id']}/oa-qr", headers=park.auth("org_a"))
     assert r.status_code == 200 and r.get_json()["ticket"].startswith(f"ticket-ci:{a['id']}:")
     assert r.get_json()["expire_seconds"] == 60
+    # Another branch's activity is not theirs to see.
     assert wx_app.test_client().get(f"/api/v1/activities/{a['id']}/oa-qr",
-                                    headers=park.auth("org_b")).status_code == 403
+                                    headers=park.auth("org_b")).status_code == 404
     with wx_app.app_context():
         from points_mall.wechat import gateway
 

@@ -13,6 +13,7 @@ from points_mall.year import appeals
 from points_mall.points import ledger
 
 from .test_concurrency import run_together, staff
+from .test_declarations import upload
 
 ZONE = ZoneInfo("Asia/Shanghai")
 TODAY = datetime.now(ZONE).date()
@@ -220,7 +221,11 @@ def test_appeal_rules(client, park, month, sql):
     outsider = appeal(client, park, park.members_b[0], pub["id"], entry_id=entry_of(sql, "b0"))
     assert outsider.status_code == 403 and outsider.get_json()["error"]["code"] == "not_in_publicity"
     assert appeal(client, park, "org_a", pub["id"], entry_id=own).status_code == 403
-    ok = appeal(client, park, a1, pub["id"], entry_id=own, photos=[PHOTO, "b" * 64 + ".png"])
+    theirs = upload(client, park, park.members_a[2]).get_json()["key"]
+    taken = appeal(client, park, a1, pub["id"], entry_id=own, photos=[theirs])
+    assert taken.status_code == 422 and taken.get_json()["error"]["code"] == "unknown_photo"  # not a1's photo
+    mine = [upload(client, park, a1, name=name).get_json()["key"] for name in ("a.jpg", "b.png")]
+    ok = appeal(client, park, a1, pub["id"], entry_id=own, photos=mine)
     assert ok.status_code == 201, ok.get_json()
     assert ok.get_json()["status"] == "open" and len(ok.get_json()["photos"]) == 2
     assert appeal(client, park, a1, pub["id"], entry_id=own).get_json()["error"]["code"] == "duplicate_appeal"

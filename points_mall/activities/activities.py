@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from points_mall.errors import DomainError, NotFound
 from points_mall.extensions import db
-from points_mall.activities.models import Activity
+from points_mall.activities.models import Activity, Checkin
 from points_mall.people.models import Member, Org
 from points_mall.points.models import Rule
 from points_mall.activities.models import ACTIVITY_KINDS
@@ -30,11 +30,42 @@ def get(activity_id: int) -> Activity:
     return activity
 
 
-def managed(actor: Actor, activity_id: int) -> Activity:
-    """An activity the actor may run: its organisation is inside their subtree."""
+def visible(actor: Actor, activity_id: int) -> Activity:
+    """An activity the actor may see: staff see their subtree, a member what is shown to them. To anyone
+    else it answers as an id nobody has (404), so a draft of another organisation does not show it exists."""
     activity = get(activity_id)
-    require_org(actor, "organizer", activity.org)
+    require_visible(actor, activity)
     return activity
+
+
+def require_visible(actor: Actor, activity: Activity) -> None:
+    if not sees(actor, activity):
+        raise NotFound("unknown_activity", details={"activity_id": activity.id})
+
+
+def sees(actor: Actor, activity: Activity) -> bool:
+    return actor.covers_org("organizer", activity.org) or (
+        actor.kind == "member" and shown_to(activity, db.session.get(Member, actor.id)))
+
+
+def shown_to(activity: Activity, member: Member) -> bool:
+    """A member sees an activity once it is out of draft: one they may attend, or one they checked in at."""
+    if activity.status == "draft":
+        return False
+    return audience.may_attend(activity, member) or db.session.scalar(
+        select(Checkin.id).where(Checkin.activity_id == activity.id, Checkin.member_id == member.id)) is not None
+
+
+def managed(actor: Actor, activity_id: int) -> Activity:
+    """An activity the actor may run: its organisation is inside their subtree (404 if they may not see it)."""
+    activity = get(activity_id)
+    require_manager(actor, activity)
+    return activity
+
+
+def require_manager(actor: Actor, activity: Activity) -> None:
+    require_visible(actor, activity)
+    require_org(actor, "organizer", activity.org)
 
 
 def _apply_fields(activity: Activity, fields: dict) -> None:

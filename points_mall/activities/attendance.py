@@ -17,7 +17,7 @@ from points_mall.common.tx import committed
 
 
 def ask_leave(member_id: int, activity_id: int, reason: str) -> LeaveRequest:
-    activity = activities.get(activity_id)
+    activity = activities.visible(Actor("member", member_id), activity_id)
     member = db.session.get(Member, member_id)
     if activity.kind not in MEETING_KINDS or activity.status != "published":
         raise DomainError("leave_not_needed")
@@ -33,9 +33,10 @@ def ask_leave(member_id: int, activity_id: int, reason: str) -> LeaveRequest:
 
 def decide_leave(actor: Actor, leave_id: int, approve: bool) -> LeaveRequest:
     leave = db.session.get(LeaveRequest, leave_id)
-    if leave is None:
+    activity = activities.get(leave.activity_id) if leave is not None else None
+    if leave is None or not activities.sees(actor, activity):  # a request for an activity they cannot see
         raise NotFound("unknown_leave")
-    activity = activities.managed(actor, leave.activity_id)
+    activities.require_manager(actor, activity)
     refuse_own(actor, [leave.member_id], "own_points:leave")
     status = "approved" if approve else "rejected"
     with committed("conflict"):

@@ -18,7 +18,7 @@ from points_mall.extensions import db
 from points_mall.activities.models import Activity, Checkin, ScanAttempt
 from points_mall.points.models import Balance, Rule
 from points_mall.people.models import Member
-from points_mall.activities import audience, codes
+from points_mall.activities import activities, audience, codes
 from points_mall.points import ledger, notices
 from points_mall.points.ledger.statement import ZERO, bare, sql_text
 from points_mall.people.access import Actor, member_key, refuse_own, require_org
@@ -55,7 +55,7 @@ def by_organizer(actor: Actor, activity_id: int, nonce: str, member_code: str | 
     def perform():
         at = scanned_at or utcnow()
         activity = _activity(activity_id)
-        require_org(actor, "organizer", activity.org)
+        activities.require_manager(actor, activity)
         target = member_id
         if member_code:
             target, token = codes.parse(member_code, "m")
@@ -69,7 +69,7 @@ def by_organizer(actor: Actor, activity_id: int, nonce: str, member_code: str | 
 
 def upload_offline(actor: Actor, activity_id: int, scans: list[dict]) -> list[dict]:
     """Scans an organizer made without network, each with its original time and nonce."""
-    require_org(actor, "organizer", _activity(activity_id).org)
+    activities.require_manager(actor, _activity(activity_id))
     results = []
     max_age = timedelta(days=current_app.config["OFFLINE_MAX_AGE_DAYS"])
     for item in scans:

@@ -19,7 +19,7 @@ from points_mall.common.clock import zone
 from points_mall.common.paging import Paged, paginated
 from points_mall.people.access import member_key
 from points_mall.common.security import (
-    BEARER, current_actor, current_member_id, members_only, rate_key_subject, requires)
+    BEARER, current_actor, current_member_id, members_only, rate_key_subject, requires, scanning_members)
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="活动与签到")
 
@@ -83,8 +83,7 @@ def create_activity(body):
 @blp.response(200, ActivityOut)
 @blp.doc(security=[BEARER])
 def get_activity(activity_id):
-    current_actor()
-    return activities.get(activity_id)
+    return activities.visible(current_actor(), activity_id)
 
 
 @blp.patch("/activities/<id:activity_id>")
@@ -141,7 +140,8 @@ def stores_malformed_scans(method: str):
             try:
                 return view(*args, **kwargs)
             except UnprocessableEntity as e:
-                claims_kind, actor = ("member", current_member_id()) if method == "scan" else ("staff", current_actor())
+                claims_kind, actor = ("member", current_member_id(any_status=True)) if method == "scan" \
+                    else ("staff", current_actor())
                 fields = (getattr(e, "data", None) or {}).get("messages", {})
                 if claims_kind == "member":
                     checkin.refuse_malformed(member_key(actor), method, fields, member_id=actor)
@@ -153,14 +153,15 @@ def stores_malformed_scans(method: str):
 
 
 @blp.post("/checkins")
-@members_only
+@scanning_members
 @limiter.limit(checkin_limit, key_func=rate_key_subject)
 @stores_malformed_scans("scan")
 @blp.arguments(CheckinIn)
 @blp.response(200, CheckinOut)
 @blp.doc(security=[BEARER])
 def scan(body):
-    return checkin.scan(current_member_id(), body["payload"], body["nonce"], body["latitude"], body["longitude"])
+    return checkin.scan(current_member_id(any_status=True), body["payload"], body["nonce"], body["latitude"],
+                        body["longitude"])
 
 
 @blp.post("/activities/<id:activity_id>/checkins")

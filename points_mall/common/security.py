@@ -30,14 +30,20 @@ def current_actor() -> access.Actor:
     return access.load_actor(claims["kind"], int(claims["sub"]))
 
 
-def current_member_id() -> int:
-    """The member calling a members-only endpoint (their grants do not matter here)."""
+def current_member_id(any_status: bool = False) -> int:
+    """The member calling a members-only endpoint (their grants do not matter here). A member switched
+    off since the token was issued is refused, as load_actor refuses them: one query per request.
+    any_status: the service refuses them itself (a check-in, which stores the attempt with its reason)."""
     claims = _claims()
     if claims["kind"] == "binding":
         raise DomainError("unauthorized:binding")
     if claims["kind"] != "member":
         raise DomainError("members_only")
-    return int(claims["sub"])
+    if any_status:
+        return int(claims["sub"])
+    if "pm.member" not in request.environ:
+        request.environ["pm.member"] = access.active_member_id(int(claims["sub"]))
+    return request.environ["pm.member"]
 
 
 def binding_claims() -> dict:
@@ -88,6 +94,18 @@ def members_only(view):
     @wraps(view)
     def guarded(*args, **kwargs):
         current_member_id()
+        return view(*args, **kwargs)
+    guarded._apidoc = getattr(view, "_apidoc", {})
+    guarded._apidoc.setdefault("manual_doc", {}).setdefault("security", [BEARER])
+    return guarded
+
+
+def scanning_members(view):
+    """members_only for a check-in: a switched-off member passes to the check-in, which refuses them and
+    stores the attempt (every scan attempt is stored with its reason)."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        current_member_id(any_status=True)
         return view(*args, **kwargs)
     guarded._apidoc = getattr(view, "_apidoc", {})
     guarded._apidoc.setdefault("manual_doc", {}).setdefault("security", [BEARER])

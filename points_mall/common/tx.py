@@ -9,9 +9,10 @@ from points_mall.extensions import db
 
 
 @contextmanager
-def committed(code: str = "conflict", keep: bool = False):
+def committed(code: str = "conflict", keep: bool = False, details: dict | None = None):
     """Run a use case's writes and commit once. A unique-key clash (a race that another
-    request already won) becomes a 409 with the given catalogue code; on any error nothing is kept.
+    request already won) becomes a 409 with the given catalogue code (and details, for its message);
+    on any error nothing is kept.
     keep: what the use case loaded and wrote stays loaded after the commit, so its answer is built
     without reading it all back (it is exactly what was committed)."""
     session = db.session()
@@ -22,7 +23,7 @@ def committed(code: str = "conflict", keep: bool = False):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict(code, status=409)
+        raise Conflict(code, status=409, details=details)
     except Exception:
         db.session.rollback()
         raise

@@ -47,7 +47,8 @@ def redeem(member_id: int, shop_id: int, items: list[dict], idempotency_key: str
         # One member's orders queue behind each other: retries and limits see the order before.
         spendable = ledger.lock_balance(member_id)
         # A member switched off spends nothing, even with a token issued before (it lives for days).
-        if db.session.scalar(select(Member.status).where(Member.id == member_id)) != "active":
+        member = db.session.get(Member, member_id, populate_existing=True)  # read after the lock, not remembered
+        if member.status != "active":
             raise Forbidden("member_inactive")
         earlier = db.session.scalar(select(Redemption).where(Redemption.member_id == member_id,
                                                              Redemption.idempotency_key == idempotency_key))
@@ -55,7 +56,7 @@ def redeem(member_id: int, shop_id: int, items: list[dict], idempotency_key: str
             if earlier.shop_id != shop_id or {l.product_id: l.quantity for l in earlier.lines} != wanted:
                 raise Conflict("idempotency_key_reused")
             return earlier
-        shop = shops.get_shop(shop_id)
+        shop = shops.shop_for(member, shop_id)
         products = _available(shop.id, wanted)
         # Sold out already: refuse before any work (the conditional UPDATE below stays the judge).
         for product in products:

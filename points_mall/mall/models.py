@@ -15,6 +15,7 @@ LIMIT_PERIODS = ("month", "year")
 
 class Shop(db.Model):
     __tablename__ = "shop"
+    __table_args__ = (Index("uq_shop_name", "org_id", "name", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -28,7 +29,8 @@ class Shop(db.Model):
 
 class Product(db.Model):
     __tablename__ = "product"
-    __table_args__ = (CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),)
+    __table_args__ = (CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+                      Index("uq_product_name", "shop_id", "name", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"), index=True)
@@ -111,3 +113,14 @@ class RedemptionLine(db.Model):
     unit_cost: Mapped[Decimal] = mapped_column(Numeric(10, 2))  # average purchase cost when reserved
 
     product: Mapped[Product] = relationship()
+
+
+class PhotoUpload(db.Model):
+    """Who uploaded a photo (keys are content hashes, so one photo may have several uploaders): evidence on a
+    declaration is a photo its member uploaded, and a product's image one of ours."""
+
+    __tablename__ = "photo_upload"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(40), primary_key=True)  # an actor key: member:7, staff:3
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

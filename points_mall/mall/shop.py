@@ -2,15 +2,16 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, literal, or_, select, update
 
 from points_mall.errors import DomainError, Forbidden, NotFound
 from points_mall.extensions import db
-from points_mall.people.models import Grant
+from points_mall.people.models import Grant, Member, Org
 from points_mall.mall.models import Product, Shop, StockMovement
 from points_mall.mall.models import LIMIT_PERIODS
 from points_mall.audit import trail as audit
 from points_mall.notify import notify
+from points_mall.mall import uploads
 from points_mall.people.access import Actor, get_org, require_org
 from points_mall.common.clock import utcnow
 from points_mall.common.tx import committed
@@ -36,6 +37,25 @@ def get_shop(shop_id: int) -> Shop:
     shop = db.session.get(Shop, shop_id)
     if shop is None or not shop.active:
         raise NotFound("unknown_shop", details={"shop_id": shop_id})
+    return shop
+
+
+def in_line(shop: Shop, member: Member) -> bool:
+    """A member's line (本组织上下级): their organisation, every one above it and every one below it.
+    A shop serves the members of its line: the committee's shop the whole park, a branch's its branch."""
+    return member.org.path.startswith(shop.org.path) or shop.org.path.startswith(member.org.path)
+
+
+def line_of(member: Member):
+    """in_line as a SQL condition on Org joined to Shop."""
+    return or_(literal(member.org.path).startswith(Org.path), Org.path.startswith(member.org.path))
+
+
+def shop_for(member: Member, shop_id: int) -> Shop:
+    """An open shop of the member's line, where they may look and redeem."""
+    shop = get_shop(shop_id)
+    if not in_line(shop, member):
+        raise Forbidden("out_of_line", details={"shop_id": shop.id})
     return shop
 
 
@@ -68,6 +88,7 @@ def create_product(actor: Actor, shop_id: int, **fields) -> Product:
     shop = get_shop(shop_id)
     require_keeper(actor, shop)
     values = {"active": True, "low_stock_threshold": 5} | {k: v for k, v in fields.items() if k in PRODUCT_FIELDS}
+    values["image_url"] = uploads.check_image_url(values.get("image_url") or "")
     product = Product(shop_id=shop.id, on_hand=0, **values)
     _check_product(product)
     with committed("duplicate_product"):
@@ -81,7 +102,9 @@ def create_product(actor: Actor, shop_id: int, **fields) -> Product:
 def edit_product(actor: Actor, product_id: int, **fields) -> Product:
     product = get_product(product_id)
     require_keeper(actor, product.shop)
-    with committed("conflict"):
+    if fields.get("image_url", product.image_url) != product.image_url:  # a picture kept as it was is not re-checked
+        fields["image_url"] = uploads.check_image_url(fields["image_url"] or "")
+    with committed("duplicate_product"):  # renamed onto another of the shop's goods
         before = audit.snapshot(product, PRODUCT_FIELDS)
         for name, value in fields.items():
             if name in PRODUCT_FIELDS:
@@ -96,6 +119,17 @@ def get_product(product_id: int) -> Product:
     if product is None:
         raise NotFound("unknown_product", details={"product_id": product_id})
     return product
+
+
+def listing_for(actor: Actor, shop_id: int) -> list[Product]:
+    """The goods as the caller sees them: a shop's keeper or admin all of them, a member those on sale
+    in a shop of their line."""
+    shop = get_shop(shop_id)
+    if actor.covers_shop(shop.id, shop.org):
+        return listing(shop.id, staff_view=True)
+    if actor.kind == "member":
+        shop_for(db.session.get(Member, actor.id), shop.id)
+    return listing(shop.id, staff_view=bool(actor.grants))
 
 
 def listing(shop_id: int, staff_view: bool) -> list[Product]:

@@ -30,7 +30,7 @@ def edit_shop(actor: Actor, shop_id: int, **changes) -> Shop:
             raise DomainError("org_retired", details={"org_id": org.id, "org": org.name})
     if "name" in changes and not changes["name"].strip():
         raise DomainError("invalid_name")
-    with committed():
+    with committed("duplicate_shop"):
         before = audit.snapshot(shop, EDITABLE)
         for key in EDITABLE:
             if key in changes:

@@ -1,9 +1,14 @@
 """Goods photos (商品图片): checked by their bytes, not by the name or type the browser claims."""
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 
 from points_mall.errors import DomainError
-from points_mall.people.access import Actor, require_role
-from points_mall.common.storage import storage
+from points_mall.extensions import db
+from points_mall.mall.models import PhotoUpload
+from points_mall.people.access import Actor, member_key, require_role
+from points_mall.common.storage import KEY, storage
+from points_mall.common.tx import committed
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 
@@ -30,11 +35,17 @@ def max_bytes() -> int:
 def upload_photo(actor: Actor, data: bytes) -> dict:
     """Store a photo for goods; shopkeepers and admins may upload."""
     require_role(actor, "shopkeeper")
-    return store_photo(data)
+    return store_photo(data, actor.key)
 
 
-def store_photo(data: bytes) -> dict:
-    """The checks and the storing, for whoever the caller allowed (goods photos, a member's evidence)."""
+def upload_evidence(member_id: int, data: bytes) -> dict:
+    """Store a photo a member will attach to their declaration."""
+    return store_photo(data, member_key(member_id))
+
+
+def store_photo(data: bytes, owner: str) -> dict:
+    """The checks and the storing, for whoever the caller allowed (goods photos, a member's evidence),
+    remembering who uploaded it (the same bytes from two people are one file with two uploaders)."""
     limit = max_bytes()
     if len(data) > limit:
         raise DomainError("photo_too_large", details={"max_size": _size(limit), "max_bytes": limit})
@@ -45,4 +56,25 @@ def store_photo(data: bytes) -> dict:
         raise DomainError("photo_type")
     store = storage()
     key = store.save(data, content_type)
+    with committed():
+        db.session.execute(insert(PhotoUpload).values(key=key, owner=owner).on_conflict_do_nothing())
     return {"key": key, "url": store.url(key), "content_type": content_type, "size": len(data)}
+
+
+def uploaded_by(owner: str, keys: list[str]) -> set[str]:
+    """Those of the keys this actor uploaded (a string that is no key never reaches the database)."""
+    keys = [k for k in keys if KEY.match(k)]
+    return set(db.session.scalars(select(PhotoUpload.key).where(PhotoUpload.owner == owner,
+                                                                PhotoUpload.key.in_(keys)))) if keys else set()
+
+
+def check_image_url(url: str) -> str:
+    """A product's picture: empty, or the address of a photo uploaded here (never another host)."""
+    if not url:
+        return ""
+    key = url.rsplit("/", 1)[-1]
+    store = storage()
+    known = KEY.match(key) and db.session.scalar(select(PhotoUpload.key).where(PhotoUpload.key == key).limit(1))
+    if not known or url != store.url(key):
+        raise DomainError("invalid_image_url")
+    return url

@@ -111,6 +111,13 @@ def actor_names(keys) -> dict[str, str]:
     return {key: names.get(key, key) for key in keys if key}
 
 
+def active_member_id(member_id: int) -> int:
+    """The member's id, if they are still switched on (a token outlives a deactivation by days)."""
+    if db.session.scalar(select(Member.status).where(Member.id == member_id)) != "active":
+        raise DomainError("member_inactive")
+    return member_id
+
+
 def load_actor(kind: str, actor_id: int) -> Actor:
     """The caller with their grants; a staff account or member switched off since its token was issued is refused."""
     linked = None
@@ -120,8 +127,8 @@ def load_actor(kind: str, actor_id: int) -> Actor:
         if account is None or not account.active:
             raise DomainError("account_disabled")
         linked = account.member_id
-    if kind == "member" and db.session.scalar(select(Member.status).where(Member.id == actor_id)) != "active":
-        raise DomainError("member_inactive")  # switched off since the token was issued: the console too
+    if kind == "member":
+        active_member_id(actor_id)  # switched off since the token was issued: the console too
     column = Grant.member_id if kind == "member" else Grant.staff_id
     rows = db.session.execute(
         select(Grant.role, Org.path, Grant.shop_id).outerjoin(Org, Grant.org_id == Org.id).where(column == actor_id)

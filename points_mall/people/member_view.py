@@ -2,13 +2,13 @@
 purchase limits still allow, and for each ledger entry what it was for and who gave it."""
 from sqlalchemy import func, select
 
-from points_mall.errors import NotFound
+from points_mall.people.access import Actor
 from points_mall.extensions import db
 from points_mall.activities.models import Checkin, LeaveRequest
-from points_mall.people.models import Member, StaffUser
+from points_mall.people.models import Member, Org, StaffUser
 from points_mall.mall.models import Redemption, RedemptionLine, Shop
 from points_mall.points.models import Rule
-from points_mall.activities import activities, audience
+from points_mall.activities import activities
 from points_mall.points import ledger
 from points_mall.mall import shop as shops
 from points_mall.common.clock import period_bounds, utcnow
@@ -19,16 +19,17 @@ PERIOD_NAMES = {"month": "本月", "year": "本年"}
 
 
 def shops_for(member_id: int) -> list[Shop]:
-    """Active shops run by the member's organisation or any organisation above it."""
+    """Active shops of the member's line: run by their organisation, one above it or one below it."""
     member = db.session.get(Member, member_id)
-    ancestors = [int(p) for p in member.org.path.strip("/").split("/") if p]
-    return list(db.session.scalars(select(Shop).where(Shop.active, Shop.org_id.in_(ancestors)).order_by(Shop.id)))
+    return list(db.session.scalars(select(Shop).join(Org, Shop.org_id == Org.id)
+                                   .where(Shop.active, shops.line_of(member)).order_by(Shop.id)))
 
 
 def products_for(member_id: int, shop_id: int) -> list:
     """The shop's goods on sale now, each with how many more this member may take in its period
     (limit_left, None without a limit): one query per kind of period, not one per product."""
-    products = shops.listing(shop_id, staff_view=False)
+    shop = shops.shop_for(db.session.get(Member, member_id), shop_id)
+    products = shops.listing(shop.id, staff_view=False)
     limited = [p for p in products if p.per_member_limit is not None]
     taken: dict[int, int] = {}
     for period in {p.limit_period for p in limited}:
@@ -79,12 +80,7 @@ def my_activities(member_id: int, status: str | None) -> list:
 
 def my_activity(member_id: int, activity_id: int):
     """One activity the member is invited to (or checked in at), with their part."""
-    activity = activities.get(activity_id)
-    member = db.session.get(Member, member_id)
-    attended = db.session.scalar(select(Checkin.id).where(Checkin.activity_id == activity_id,
-                                                          Checkin.member_id == member_id))
-    if activity.status == "draft" or (attended is None and not audience.may_attend(activity, member)):
-        raise NotFound("unknown_activity", details={"activity_id": activity_id})
+    activity = activities.visible(Actor("member", member_id), activity_id)
     return _with_part(member_id, [activity])[0]
 
 

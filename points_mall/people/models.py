@@ -1,7 +1,7 @@
 """People: the organisation tree (综合党委 → 党总支 → 党支部 → 党小组, any depth), members, staff accounts and the role grants that scope them."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from points_mall.extensions import db
@@ -12,6 +12,8 @@ ORG_KINDS = ("committee", "general_branch", "branch", "group")
 
 class Org(db.Model):
     __tablename__ = "org"
+    # One name per parent (the roots count as one parent): two clicks in two tabs make one organisation.
+    __table_args__ = (Index("uq_org_name", func.coalesce("parent_id", 0), "name", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -72,6 +74,9 @@ class Grant(db.Model):
     __tablename__ = "grant"
     __table_args__ = (
         CheckConstraint("(member_id IS NULL) <> (staff_id IS NULL)", name="one_holder"),
+        # One grant per holder, role and scope (an absent id counts as 0, so NULLs compare equal).
+        Index("uq_grant", *(func.coalesce(c, 0) for c in ("member_id", "staff_id")), "role",
+              *(func.coalesce(c, 0) for c in ("org_id", "shop_id")), unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

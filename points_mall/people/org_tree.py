@@ -49,7 +49,7 @@ def rename(actor: Actor, org_id: int, name: str) -> Org:
     if not name:
         raise DomainError("invalid_name")
     _unique_among_siblings(name, org.parent_id, org.id)
-    with committed("duplicate_org"):
+    with committed("duplicate_org", details={"name": name}):
         audit.record(actor, "org.rename", "org", org.id, {"name": org.name}, {"name": name})
         org.name = name
     return org
@@ -68,7 +68,7 @@ def move(actor: Actor, org_id: int, parent_id: int) -> Org:
         raise DomainError("org_retired", details={"org_id": parent.id, "org": parent.name})
     _unique_among_siblings(org.name, parent.id, org.id)
     old, new = org.path, f"{parent.path}{org.id}/"
-    with committed("duplicate_org"):
+    with committed("duplicate_org", details={"name": org.name}):
         audit.record(actor, "org.move", "org", org.id, {"parent_id": org.parent_id, "path": old},
                      {"parent_id": parent.id, "path": new})
         org.parent_id = parent.id

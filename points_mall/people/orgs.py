@@ -23,7 +23,7 @@ def create_org(actor: Actor, name: str, kind: str, parent_id: int | None) -> Org
     else:
         parent = get_org(parent_id)
         require_org(actor, "admin", parent)
-    with committed("duplicate_org"):
+    with committed("duplicate_org", details={"name": (name or "").strip()}):
         org = add_org(name, kind, parent)
         audit.record(actor, "org.create", "org", org.id, after=audit.snapshot(org, ORG_FIELDS))
     return org
@@ -76,7 +76,7 @@ def grant_role(actor: Actor, role: str, *, member_id: int | None = None, usernam
             raise NotFound("unknown_user", details={"username": username})
         holder["staff_id"] = user.id
     grant = Grant(role=role, org_id=org_id, shop_id=shop_id, **holder)
-    with committed():
+    with committed("duplicate_grant"):  # uq_grant: the same grant twice, even at the same moment
         db.session.add(grant)
         db.session.flush()
         audit.record(actor, "grant.create", "grant", grant.id, after=audit.snapshot(grant, GRANT_FIELDS))

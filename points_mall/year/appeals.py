@@ -13,13 +13,14 @@ from points_mall.points.models import LedgerEntry, Rule
 from points_mall.people.models import Member, Org
 from points_mall.audit import trail as audit
 from points_mall.notify import notify
-from points_mall.people.access import Actor, get_org, refuse_own, require_org, require_role, same_person
+from points_mall.people.access import Actor, get_org, member_key, refuse_own, require_org, require_role, same_person
 from points_mall.common.clock import local, utcnow
 from points_mall.common.paging import Page, Paged, page_of
 from points_mall.points.corrections import adjust
 from points_mall.year.periods import final_for, moment
 from points_mall.year.publicity import belonged, get as get_publicity, period_of
 from points_mall.common.storage import KEY
+from points_mall.mall import uploads
 from points_mall.common.tx import committed
 
 MAX_PHOTOS = 6
@@ -42,6 +43,10 @@ def lodge(member_id: int, publicity_id: int, *, entry_id: int | None, rule_id: i
         raise NotFound("unknown_rule", details={"rule_id": rule_id})
     if len(photos) > MAX_PHOTOS or not all(KEY.match(p) for p in photos):
         raise DomainError("invalid_photos", details={"max": MAX_PHOTOS})
+    theirs = uploads.uploaded_by(member_key(member_id), photos)
+    for key in photos:  # evidence is what this member uploaded, never a key of someone else's photo
+        if key not in theirs:
+            raise DomainError("unknown_photo", details={"key": key})
     _refuse_duplicate(member_id, pub.id, entry_id, rule_id)
     appeal = Appeal(publicity_id=pub.id, member_id=member_id, entry_id=entry_id, rule_id=rule_id, reason=reason,
                     photos=list(photos), status="open", resolution="", created_at=now)

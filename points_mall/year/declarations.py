@@ -14,8 +14,9 @@ from points_mall.people.models import Member, Org
 from points_mall.points.models import Rule
 from points_mall.audit import trail as audit
 from points_mall.points import ledger
+from points_mall.mall import uploads
 from points_mall.notify import notify
-from points_mall.people.access import Actor, actor_names, refuse_own, require_org, require_role
+from points_mall.people.access import Actor, actor_names, member_key, refuse_own, require_org, require_role
 from points_mall.common.clock import local, utcnow, zone
 from points_mall.common.storage import KEY, storage
 from points_mall.common.paging import Page, Paged, page_of
@@ -41,8 +42,9 @@ def _declarable(rule_id: int) -> Rule:
     return rule
 
 
-def _check_item(occurred_on: date, photos: list[str]) -> list[str]:
-    """The day lies in this points year and not ahead of today; every photo is one the member uploaded."""
+def _check_item(member_id: int, occurred_on: date, photos: list[str], kept: list[str] = ()) -> list[str]:
+    """The day lies in this points year and not ahead of today; every photo is one the member uploaded
+    (or one the declaration already shows): another member's key is refused as if it did not exist."""
     today = local(utcnow()).date()
     if occurred_on > today:
         raise DomainError("invalid_date:future", details={"occurred_on": occurred_on.isoformat()})
@@ -52,9 +54,10 @@ def _check_item(occurred_on: date, photos: list[str]) -> list[str]:
     if len(keys) > MAX_PHOTOS:
         raise DomainError("too_many_photos", details={"max": MAX_PHOTOS})
     store = storage()
+    theirs = uploads.uploaded_by(member_key(member_id), keys) | set(kept)
     for key in keys:
         try:
-            if not KEY.match(key):
+            if not KEY.match(key) or key not in theirs:
                 raise FileNotFoundError(key)
             store.open(key).close()
         except FileNotFoundError:
@@ -93,7 +96,7 @@ def declare(member_id: int, rule_id: int, occurred_on: date, title: str, descrip
     if member is None or member.status != "active":
         raise DomainError("member_inactive", details={"member_id": member_id})
     rule = _declarable(rule_id)
-    keys = _check_item(occurred_on, photos or [])
+    keys = _check_item(member_id, occurred_on, photos or [])
     _refuse_duplicate(member_id, rule, occurred_on)
     now = utcnow()
     declaration = Declaration(member_id=member_id, org_id=member.org_id, rule_id=rule.id, occurred_on=occurred_on,
@@ -116,7 +119,7 @@ def resubmit(member_id: int, declaration_id: int, rule_id: int, occurred_on: dat
     if declaration.status != "returned":
         raise Conflict("not_returned", details={"status": declaration.status})
     rule = _declarable(rule_id)
-    keys = _check_item(occurred_on, photos or [])
+    keys = _check_item(member_id, occurred_on, photos or [], kept=declaration.photos)
     _refuse_duplicate(member_id, rule, occurred_on, exclude=declaration_id)
     before = audit.snapshot(declaration, FIELDS)
     with _saving(member_id, rule, occurred_on, exclude=declaration_id):

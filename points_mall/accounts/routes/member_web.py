@@ -15,7 +15,7 @@ from points_mall.activities import checkin
 from points_mall.people import member_view
 from points_mall.accounts import web_login
 from points_mall.activities.routes import checkin_limit, code_limit
-from points_mall.common.security import BEARER, current_member_id, members_only, rate_key_subject
+from points_mall.common.security import BEARER, current_member_id, members_only, rate_key_subject, scanning_members
 
 blp = Blueprint("member_web", __name__, url_prefix="/api/v1", description="党员端网页")
 
@@ -91,7 +91,7 @@ def my_activity(activity_id):
 
 
 @blp.post("/checkins/web")
-@members_only
+@scanning_members
 @limiter.limit(checkin_limit, key_func=rate_key_subject)
 @blp.arguments(ScanIn)
 @blp.response(200, CheckinOut)
@@ -100,6 +100,6 @@ def web_checkin(body):
     """POST /checkins, plus the scan receipt of the code's link: the code is checked at the time the
     server saw the scan, so logging in first (OAuth, binding) cannot make it expire."""
     at = web_login.scanned_at(body["payload"], body["receipt"], request.cookies.get(web_login.SCAN_COOKIE))
-    return checkin.scan(current_member_id(), body["payload"], body["nonce"], body["latitude"], body["longitude"],
-                        scanned_at=at)
+    return checkin.scan(current_member_id(any_status=True), body["payload"], body["nonce"], body["latitude"],
+                        body["longitude"], scanned_at=at)
 

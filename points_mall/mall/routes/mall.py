@@ -69,8 +69,7 @@ def shops():
 @blp.response(200, ProductOut(many=True))
 @blp.doc(security=[BEARER])
 def products(query):
-    actor = current_actor()
-    return shop.listing(query["shop_id"], staff_view=bool(actor.grants))
+    return shop.listing_for(current_actor(), query["shop_id"])
 
 
 @blp.post("/shop/products")

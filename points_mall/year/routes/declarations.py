@@ -37,7 +37,7 @@ def declarable_rules():
 def upload_my_photo(files):
     """A photo as evidence for a declaration: checked by its bytes like goods photos; put its key in photos."""
     data = files["file"].read(uploads.max_bytes() + 1)
-    return uploads.store_photo(data)
+    return uploads.upload_evidence(current_member_id(), data)
 
 
 @blp.get("/me/declarations")
