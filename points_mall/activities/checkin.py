@@ -213,7 +213,8 @@ def _record_success(activity, checkin_row: dict, nonce_key: str) -> dict:
     posted = ledger.apply_rule(
         [member_id], activity.rule, key_prefix=f"checkin:{activity.id}:", source=("activity", activity.id),
         actor=checkin_row["actor"], reason=activity.title, occurred_at=checkin_row["scanned_at"], rows=_posted_rows,
-        params={**params, **notices.notice("签到成功", f"{activity.title}：获得", {"activity_id": activity.id})})
+        params={**params, **notices.notice("签到成功", f"{activity.title}：获得", {"activity_id": activity.id},
+                                            event="checked_in")})
     return posted.read["answer"]
 
 

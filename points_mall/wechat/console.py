@@ -21,13 +21,14 @@ class ConsoleGateway:
         log.info("console login as %s", openid)
         return WechatSession(openid=openid, unionid=f"union-{openid}")
 
-    def _keep(self, kind, openid, template_id, data, page):
-        self.sent.append({"kind": kind, "openid": openid, "template_id": template_id, "data": data, "page": page})
+    def _keep(self, kind, openid, template_id, data, page, **more):
+        self.sent.append({"kind": kind, "openid": openid, "template_id": template_id, "data": data, "page": page,
+                          **more})
         del self.sent[:-1000]
         log.info("console %s to %s: %s", kind, openid, data)
 
-    def send_template(self, oa_openid, template_id, data, page=None):
-        self._keep("template", oa_openid, template_id, data, page)
+    def send_template(self, oa_openid, template_id, data, url=None, client_msg_id=None):
+        self._keep("template", oa_openid, template_id, data, None, url=url, client_msg_id=client_msg_id)
 
     def send_subscribe(self, openid, template_id, data, page=None):
         self._keep("subscribe", openid, template_id, data, page)
