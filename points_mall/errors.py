@@ -152,6 +152,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "same_status": (409, "该党员已是{status}状态，无需重复操作"),
     "same_type": (422, "该党员已是{member_type}，请选择另一种类型"),
     "self_approval": (403, "不能审批自己提交的申报"),
+    "snapshot_user": (403, "当前为朋友圈快照页，无法登录；请点击页面底部的“使用完整服务”后再试"),
     "token_expired": (401, "登录已过期，请重新登录"),
     "too_large": (413, "文件不能超过5MB"),
     "too_large:upload": (413, "上传内容过大"),

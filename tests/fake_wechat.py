@@ -78,9 +78,12 @@ class FakeWechat:
             if code.startswith("bad"):
                 return {"errcode": 40029, "errmsg": "invalid code"}
             return {"openid": f"o-{code}", "session_key": "session-key", "unionid": f"u-{code}"}
-        if path == "/sns/oauth2/access_token":
+        if path == "/sns/oauth2/access_token":  # snsapi_base: an openid, never a unionid
             code = query.get("code", "")
-            return {"access_token": "web-token", "openid": f"oa-{code}", "unionid": f"u-{code}", "scope": "snsapi_base"}
+            if code.startswith("snap"):  # the snapshot page of a page shared to Moments: not a real user
+                return {"access_token": "web-token", "openid": "oa-snapshot", "scope": "snsapi_base",
+                        "is_snapshotuser": 1}
+            return {"access_token": "web-token", "openid": f"oa-{code}", "scope": "snsapi_base"}
         if query.get("access_token") not in self.valid_tokens:
             return {"errcode": 42001, "errmsg": "access_token expired"}
         if path == "/cgi-bin/user/info":

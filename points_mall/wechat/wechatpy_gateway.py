@@ -161,10 +161,14 @@ class WechatpyGateway:
         return self._call(self.public_account, lambda: self.public_account.user.get(oa_openid)).get("unionid")
 
     def oauth_session(self, code):
+        """snsapi_base: the openid only (WeChat gives a unionid to snsapi_userinfo alone). A visitor of
+        the snapshot page of a page shared to Moments (is_snapshotuser) is no real user."""
         result = self._call(self.public_account, lambda: self.public_account.get(
             "sns/oauth2/access_token", api_base_url=self.public_account.base_url,
             params={"appid": self.public_account.appid, "secret": self.public_account.secret, "code": code,
                     "grant_type": "authorization_code", "access_token": ""}))
+        if result.get("is_snapshotuser") == 1:
+            raise DomainError("snapshot_user")
         return WechatSession(openid=result["openid"], unionid=result.get("unionid"))
 
     shares_openids = False  # the public account and the mini-program give one person two openids
