@@ -34,6 +34,9 @@ class Config:
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "300/minute;3000/hour")
 
     CHECKIN_CODE_STEP = _env_int("CHECKIN_CODE_STEP", 30)  # seconds a check-in code lives
+    # The mini-program page a mini-program code opens (published, without a leading /); it reads the
+    # scene from options.scene and posts it to /api/v1/checkins as the payload.
+    WECHAT_MP_CHECKIN_PAGE = os.environ.get("WECHAT_MP_CHECKIN_PAGE", "pages/checkin/checkin")
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "30/minute")
     CODE_RATE_LIMIT = os.environ.get("CODE_RATE_LIMIT", "60/minute")
     OFFLINE_MAX_AGE_DAYS = _env_int("OFFLINE_MAX_AGE_DAYS", 7)

@@ -93,6 +93,11 @@ class FakeWechat:
             with self.lock:
                 self.tickets_issued = getattr(self, "tickets_issued", 0) + 1
                 return {"errcode": 0, "errmsg": "ok", "ticket": f"TICKET-{self.tickets_issued}", "expires_in": 7200}
+        if path == "/wxa/getwxacodeunlimit":  # answers the PNG itself; an error is JSON
+            scene = body.get("scene", "")
+            if not scene or len(scene) > 32 or not re.fullmatch(r"[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+", scene):
+                return {"errcode": 40169, "errmsg": "invalid length for scene"}
+            return PNG
         if path == "/cgi-bin/qrcode/create":
             scene = body["action_info"]["scene"]["scene_str"]
             return {"ticket": f"ticket-{scene}", "expire_seconds": body.get("expire_seconds"),
@@ -156,10 +161,11 @@ class FakeWechat:
                     return
                 payload = {"errcode": how, "errmsg": "fake failure"} if isinstance(how, int) else \
                     fake.answer(url.path, query, body)
-                record["answered"] = payload.get("errcode", 0) == 0
-                data = json.dumps(payload).encode()
+                image = isinstance(payload, bytes)
+                record["answered"] = image or payload.get("errcode", 0) == 0
+                data = payload if image else json.dumps(payload).encode()
                 self.send_response(200)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "image/png" if image else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -173,6 +179,8 @@ class FakeWechat:
 
         return Handler
 
+
+PNG = b"\x89PNG\r\n\x1a\n fake mini-program code"
 
 TEMPLATES = {  # as chosen from WeChat's template library for the test configuration (conftest.WX_CONFIG)
     "TPL-OA-POINTS": ["thing1", "thing2", "time3"], "TPL-MP-POINTS": ["thing1", "thing2"],

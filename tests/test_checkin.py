@@ -205,3 +205,22 @@ def test_the_fence_compares_the_phones_wgs84_position_with_the_map_picked_place(
     away = scan(client, park, park.members_a[2], qr(client, park, fenced["id"])["payload"],
                 latitude=GCJ02[0], longitude=GCJ02[1])  # a phone with the map's numbers stands 475 m off
     assert away.get_json()["error"]["code"] == "out_of_range"
+
+
+def test_the_projector_offers_a_mini_program_code_whose_scene_checks_in(client, park, wx_app, fake):
+    a = make_activity(client, park)
+    web = wx_app.test_client()
+    r = web.get(f"/api/v1/activities/{a['id']}/mp-code", headers=park.auth("org_a"))
+    assert r.status_code == 200, r.get_json()
+    code = r.get_json()
+    assert code["image"].startswith("data:image/png;base64,") and 0 < code["expires_in"] <= 30
+    [call] = fake.calls("/wxa/getwxacodeunlimit")
+    assert call["body"]["scene"] == code["scene"] and len(code["scene"]) <= 32
+    assert call["body"]["page"] == wx_app.config["WECHAT_MP_CHECKIN_PAGE"]
+    assert call["query"]["access_token"].startswith("TOKEN-")  # the mini-program's token (wx-mp)
+    assert web.get(f"/api/v1/activities/{a['id']}/mp-code", headers=park.auth("org_b")).status_code == 403
+    # the mini-program's page reads options.scene and posts it as the payload
+    r = scan(client, park, park.members_a[1], code["scene"])
+    assert r.status_code == 200 and r.get_json()["activity"]["id"] == a["id"]
+    forged = scan(client, park, park.members_a[2], code["scene"][:-4] + "0000")
+    assert forged.get_json()["error"]["code"] == "invalid_code"

@@ -44,6 +44,9 @@ class Gateway(Protocol):
     def create_qr(self, scene: str, expire_seconds: int) -> dict:
         """A temporary public-account QR code carrying a scene: {ticket, url, expire_seconds}."""
 
+    def wxa_code(self, scene: str, page: str) -> bytes:
+        """A mini-program code (PNG, getwxacodeunlimit) opening `page` with `scene`."""
+
     def follower_unionid(self, oa_openid: str) -> str | None:
         """The unionid of a public-account follower, to match them to a member."""
 

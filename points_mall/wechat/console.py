@@ -36,6 +36,16 @@ class ConsoleGateway:
     def create_qr(self, scene, expire_seconds):
         return {"ticket": f"console-{scene}", "url": f"console://qr/{scene}", "expire_seconds": expire_seconds}
 
+    def wxa_code(self, scene, page):
+        """No WeChat to draw a mini-program code: a plain QR of the page and scene stands in."""
+        from io import BytesIO
+
+        import segno
+
+        out = BytesIO()
+        segno.make(f"{page}?scene={scene}", error="m").save(out, kind="png", scale=8, border=2)
+        return out.getvalue()
+
     def follower_unionid(self, oa_openid):
         return f"union-{oa_openid.removeprefix('oa-')}"
 

@@ -157,6 +157,15 @@ class WechatpyGateway:
             "action_info": {"scene": {"scene_str": scene}}}))
         return {"ticket": result["ticket"], "url": result.get("url", ""), "expire_seconds": expire_seconds}
 
+    def wxa_code(self, scene, page):
+        try:
+            answer = self._call(self.mini_program, lambda: self.mini_program.wxa.get_wxa_code_unlimited(
+                scene, page=page, width=430))
+        except (RetryLater, Undeliverable) as e:
+            log.warning("getwxacodeunlimit refused: %s", e)
+            raise DomainError("wechat_unavailable")
+        return answer.content  # the PNG itself; an error would have been JSON
+
     def follower_unionid(self, oa_openid):
         return self._call(self.public_account, lambda: self.public_account.user.get(oa_openid)).get("unionid")
 
