@@ -3,9 +3,11 @@
 A worker claims due messages with a lease (so a killed worker's messages come back to the
 queue), sends each on the member's best channel — a template message to a public-account
 follower, else a mini-program subscribe message while a consent is left, else the in-app inbox
-alone — and records the outcome. A batch is sent by a few threads at once over kept-alive
-connections, each member's messages in the order they were written. Delivery is at least once: a worker killed after WeChat
-accepted a message but before it recorded that may cause one duplicate push.
+alone — and records the outcome. A member WeChat finds not following (43004) falls back the same
+way; a check-in is never pushed and a broadcast only to those who subscribed; past the day's cap
+messages wait for the next day. A batch is sent by a few threads at once over kept-alive
+connections, each member's messages in the order they were written. Delivery is at least once; a
+template message's client_msg_id (the outbox row's) lets WeChat drop the repeat of a retried send.
 """
 import logging
 import os
@@ -89,7 +91,8 @@ class _Send:
     channel: str
     recipient: str | None = None
     template: Template | None = None
-    outcome: str = "sent"  # sent / retry / dead / deferred (behind an earlier message that must be retried)
+    # sent / retry / dead / refused (43101) / held (the day's cap) / deferred (behind an earlier one that waits)
+    outcome: str = "sent"
     error: str | None = None
     # The subscribe message to try when WeChat says the member does not follow (chosen only then, so a
     # consent is not spent on a member the template message reached).
@@ -172,8 +175,8 @@ def _route(notes: list[Notification]) -> list[_Send]:
     return sends
 
 
-PAGES = (("redemption_id", "/m/orders/{}"), ("activity_id", "/m/activities/{}"), ("entry_id", "/m/points"),
-         ("award_id", "/m/points"), ("declaration_id", "/m/declarations"))
+PAGES = (("redemption_id", "/m/orders/{}"), ("activity_id", "/m/activities/{}"), ("declaration_id", "/m/declarations/{}"),
+         ("entry_id", "/m/points"), ("award_id", "/m/points"))
 
 
 def member_page(note: Notification) -> str:
