@@ -420,3 +420,22 @@ def test_wechat_tells_us_what_the_member_accepted_one_acceptance_one_message(par
     stranger = consent_event("o-nobody", "subscribe_msg_popup_event", [("TPL-MP-POINTS", "accept")])
     assert web.post("/wechat/callback", **signed_now(stranger)).status_code == 200
     assert sql("SELECT count(*) FROM subscription_consent") == 1
+
+
+def test_a_non_follower_who_follows_the_account_gets_template_messages_again(client, park, wx_app, fake, sql):
+    m = park.members_a[1]
+    follow(sql, m, "oa-web-only")
+    fake.not_following.add("oa-web-only")
+    award(client, park, m)
+    deliver(wx_app)
+    assert fake.delivered == []
+    fake.not_following.discard("oa-web-only")  # the member follows the account: WeChat tells the server URL
+    follows = (f"<xml><ToUserName>gh_park</ToUserName><FromUserName>oa-web-only</FromUserName>"
+               f"<CreateTime>{int(time.time())}</CreateTime><MsgType>event</MsgType><Event>subscribe</Event>"
+               f"<EventKey></EventKey></xml>")
+    assert wx_app.test_client().post("/wechat/callback", **signed_now(follows)).status_code == 200
+    view = client.get("/api/v1/admin/outbox", headers=park.auth("admin")).get_json()
+    assert view["unreachable"] == []
+    award(client, park, m)
+    deliver(wx_app)
+    assert [d["touser"] for d in fake.delivered] == ["oa-web-only"]
