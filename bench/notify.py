@@ -78,7 +78,9 @@ def main():
         "SECRET_KEY": SECRET, "WECHAT_GATEWAY": "wechatpy", "WECHAT_API_BASE_URL": fake.base_url,
         "WECHAT_OA_APPID": "wx-oa", "WECHAT_OA_SECRET": "s", "WECHAT_OA_TOKEN": "t",
         "WECHAT_MP_APPID": "wx-mp", "WECHAT_MP_SECRET": "s",
-        "WECHAT_TEMPLATES": {"points_changed": {"oa": "TPL-OA-POINTS"}}})
+        "WECHAT_TEMPLATES": {"points_changed": {"oa": {"id": "TPL-OA-POINTS", "fields": {
+            "thing1": "title", "thing2": "body", "time3": "time"}}}},
+        "WECHAT_DAILY_SEND_CAP": 10**9})  # the day's count lives in Redis across runs: no cap in a bench
     with app.app_context():
         from flask_migrate import upgrade
 

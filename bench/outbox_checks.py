@@ -54,12 +54,14 @@ def outbox_check(app, fake: FakeWechatProcess, title: str | None = None) -> dict
         notes = db.session.scalar(text("SELECT count(*) FROM notification WHERE status <> 'pending'"))
         # delivery_attempt.worker is the RQ worker process (its work-horses fork from it)
         workers = db.session.scalar(text("SELECT count(DISTINCT worker) FROM delivery_attempt"))
+    from points_mall.notify.templates import fit
+
     expected, received = defaultdict(list), defaultdict(list)
-    for touser, title, body in rows:
-        expected[touser].append((title, body))
+    for touser, note_title, body in rows:  # as WeChat takes them: thing1 = title, thing2 = body, cut to 20
+        expected[touser].append((fit("thing", note_title), fit("thing", body)))
     for touser, data in fake.sends():
-        if title is None or data["first"]["value"] == title:
-            received[touser].append((data["first"]["value"], data["keyword1"]["value"]))
+        if title is None or data["thing1"]["value"] == fit("thing", title):
+            received[touser].append((data["thing1"]["value"], data["thing2"]["value"]))
     twice = missing = out_of_turn = 0
     for touser in expected.keys() | received.keys():
         want, got = Counter(expected[touser]), Counter(received[touser])

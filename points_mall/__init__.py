@@ -25,6 +25,7 @@ def create_app(config=None) -> Flask:
     from points_mall.blueprints import BLUEPRINTS, document
     from points_mall.web import web
     from points_mall.board import board_cache
+    from points_mall.notify import templates
     from points_mall.notify.routes.wechat_callback import blp as wechat_callback
 
     from points_mall.common.security import IdConverter
@@ -47,6 +48,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(wechat_callback)
     register_error_handlers(app)
     board_cache.init_app(app)  # the board's Redis sets follow what the ledger announces
+    templates.init_app(app)  # a WECHAT_TEMPLATES WeChat would refuse stops the start, naming the key
     cli.register(app)
     if not app.config.get("REDIS_URL") and not app.testing:
         _run_jobs_inline_once_serving(app)

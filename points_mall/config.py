@@ -34,6 +34,9 @@ class Config:
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "300/minute;3000/hour")
 
     CHECKIN_CODE_STEP = _env_int("CHECKIN_CODE_STEP", 30)  # seconds a check-in code lives
+    # The mini-program page a mini-program code opens (published, without a leading /); it reads the
+    # scene from options.scene and posts it to /api/v1/checkins as the payload.
+    WECHAT_MP_CHECKIN_PAGE = os.environ.get("WECHAT_MP_CHECKIN_PAGE", "pages/checkin/checkin")
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "30/minute")
     CODE_RATE_LIMIT = os.environ.get("CODE_RATE_LIMIT", "60/minute")
     OFFLINE_MAX_AGE_DAYS = _env_int("OFFLINE_MAX_AGE_DAYS", 7)
@@ -60,8 +63,13 @@ class Config:
     WECHAT_API_BASE_URL = os.environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/")
     WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", "5"))
 
-    # Template ids per event, from the WeChat consoles: {"event": {"oa": "...", "mp": "..."}}.
+    # Per kind of notification, the template (public account, "oa") and subscribe message (mini-program,
+    # "mp") from the WeChat consoles, with their typed keys and what fills them (notify/templates.py):
+    # {"points_changed": {"oa": {"id": "...", "fields": {"thing1": "title", "thing2": "body", "time3": "time"}}}}
     WECHAT_TEMPLATES = json.loads(os.environ.get("WECHAT_TEMPLATES", "{}"))
+    # Sends a day per API (template, subscribe) before the outbox holds back until the next local day:
+    # WeChat caps an account's template messages at 100,000 calls a day.
+    WECHAT_DAILY_SEND_CAP = _env_int("WECHAT_DAILY_SEND_CAP", 100_000)
     OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 8)
     OUTBOX_BACKOFF_BASE = float(os.environ.get("OUTBOX_BACKOFF_BASE", "10"))  # seconds, doubled per attempt
     OUTBOX_BACKOFF_CAP = float(os.environ.get("OUTBOX_BACKOFF_CAP", "3600"))

@@ -172,6 +172,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "self_approval": (403, "不能审批自己提交的申报"),
     "self_approval:appeal": (403, "这项更正由您提出，需由另一位组织者审批"),
     "self_approval:beneficiary": (403, "名单中有您本人，不能审批；请由其他审批人处理"),
+    "snapshot_user": (403, "当前为朋友圈快照页，无法登录；请点击页面底部的“使用完整服务”后再试"),
     "token_expired": (401, "登录已过期，请重新登录"),
     "too_large": (413, "文件不能超过5MB"),
     "too_large:upload": (413, "上传内容过大"),

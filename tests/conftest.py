@@ -177,8 +177,14 @@ WX_CONFIG = dict(
     WECHAT_GATEWAY="wechatpy", WECHAT_MP_APPID="wx-mp", WECHAT_MP_SECRET="mp-secret", WECHAT_OA_APPID="wx-oa",
     WECHAT_OA_SECRET="oa-secret", WECHAT_OA_TOKEN="oa-token", WECHAT_TIMEOUT=1,
     WECHAT_OA_AES_KEY="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
-    WECHAT_TEMPLATES={"points_changed": {"oa": "TPL-OA-POINTS", "mp": "TPL-MP-POINTS"},
-                      "redemption_reserved": {"oa": "TPL-OA-ORDER", "mp": "TPL-MP-ORDER"}},
+    WECHAT_TEMPLATES={
+        "points_changed": {"oa": {"id": "TPL-OA-POINTS", "fields": {"thing1": "title", "thing2": "body", "time3": "time"}},
+                           "mp": {"id": "TPL-MP-POINTS", "fields": {"thing1": "title", "thing2": "body"}}},
+        "checked_in": {"oa": {"id": "TPL-OA-POINTS", "fields": {"thing1": "title", "thing2": "body", "time3": "time"}}},
+        "activity_published": {"oa": {"id": "TPL-OA-ACTIVITY", "fields": {"thing1": "body", "time2": "time"}},
+                               "mp": {"id": "TPL-MP-ACTIVITY", "fields": {"thing1": "body", "phrase2": "title"}}},
+        "redemption_reserved": {"oa": {"id": "TPL-OA-ORDER", "fields": {"thing1": "body", "phrase2": "title"}},
+                                "mp": {"id": "TPL-MP-ORDER", "fields": {"thing1": "body", "phrase2": "title"}}}},
     OUTBOX_BACKOFF_BASE=0, OUTBOX_MAX_ATTEMPTS=4,
 )
 

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from points_mall.activities import codes
+from points_mall.activities import codes, geo
 
 from .helpers import iso, make_activity, nonce, now
 
@@ -98,7 +98,9 @@ def test_every_refusal_has_its_reason_and_is_stored(client, park, sql):
     fenced = cases["location_required"]
     far = scan(client, park, m_a, qr(client, park, fenced["id"])["payload"], latitude=39.95, longitude=116.4)
     assert far.get_json()["error"]["code"] == "out_of_range"
-    near = scan(client, park, m_a, qr(client, park, fenced["id"])["payload"], latitude=39.9005, longitude=116.4)
+    # 55 m north of the map-picked place (GCJ-02), as the phone reports it (WGS-84)
+    near_lat, near_lng = geo.gcj02_to_wgs84(39.9005, 116.4)
+    near = scan(client, park, m_a, qr(client, park, fenced["id"])["payload"], latitude=near_lat, longitude=near_lng)
     assert near.status_code == 200
     full = make_activity(client, park, capacity=1)
     assert scan(client, park, m_a, qr(client, park, full["id"])["payload"]).status_code == 200
@@ -183,3 +185,43 @@ def test_the_code_image_is_served_only_while_valid(client, park, app):
     old = old_payload(app, "a", a["id"], 6)
     token = old.rsplit("=", 1)[1]
     assert client.get(f"/q/a/{a['id']}.png?t={token}").status_code == 400
+
+
+# A published pair (the eviltransform project's tests): WGS-84 → GCJ-02, 475 m apart on the ground.
+WGS84, GCJ02 = (31.1774276, 121.5272106), (31.17530398364597, 121.531541859215)
+
+
+def test_wgs84_and_gcj02_convert_by_the_standard_formula():
+    assert geo.wgs84_to_gcj02(*WGS84) == pytest.approx(GCJ02, abs=1e-9)
+    assert geo.gcj02_to_wgs84(*GCJ02) == pytest.approx(WGS84, abs=1e-7)
+    assert 450 < geo.distance_m(*WGS84, *GCJ02) < 500
+    assert geo.wgs84_to_gcj02(48.8584, 2.2945) == (48.8584, 2.2945)  # outside China nothing shifts
+
+
+def test_the_fence_compares_the_phones_wgs84_position_with_the_map_picked_place(client, park):
+    fenced = make_activity(client, park, latitude=GCJ02[0], longitude=GCJ02[1], radius_m=100)
+    there = scan(client, park, park.members_a[1], qr(client, park, fenced["id"])["payload"],
+                 latitude=WGS84[0], longitude=WGS84[1])  # JS-SDK getLocation({type: "wgs84"}) at the place
+    assert there.status_code == 200, there.get_json()
+    away = scan(client, park, park.members_a[2], qr(client, park, fenced["id"])["payload"],
+                latitude=GCJ02[0], longitude=GCJ02[1])  # a phone with the map's numbers stands 475 m off
+    assert away.get_json()["error"]["code"] == "out_of_range"
+
+
+def test_the_projector_offers_a_mini_program_code_whose_scene_checks_in(client, park, wx_app, fake):
+    a = make_activity(client, park)
+    web = wx_app.test_client()
+    r = web.get(f"/api/v1/activities/{a['id']}/mp-code", headers=park.auth("org_a"))
+    assert r.status_code == 200, r.get_json()
+    code = r.get_json()
+    assert code["image"].startswith("data:image/png;base64,") and 0 < code["expires_in"] <= 30
+    [call] = fake.calls("/wxa/getwxacodeunlimit")
+    assert call["body"]["scene"] == code["scene"] and len(code["scene"]) <= 32
+    assert call["body"]["page"] == wx_app.config["WECHAT_MP_CHECKIN_PAGE"]
+    assert call["query"]["access_token"].startswith("TOKEN-")  # the mini-program's token (wx-mp)
+    assert web.get(f"/api/v1/activities/{a['id']}/mp-code", headers=park.auth("org_b")).status_code == 404  # not theirs
+    # the mini-program's page reads options.scene and posts it as the payload
+    r = scan(client, park, park.members_a[1], code["scene"])
+    assert r.status_code == 200 and r.get_json()["activity"]["id"] == a["id"]
+    forged = scan(client, park, park.members_a[2], code["scene"][:-4] + "0000")
+    assert forged.get_json()["error"]["code"] == "invalid_code"

@@ -139,3 +139,11 @@ def test_the_board_masks_names_and_pages_by_itself(client, park, browser, live_s
     service = next(e.text for e in browser.find_elements(By.CSS_SELECTOR, ".board-dim") if e.text.startswith("服务"))
     assert "15分" in service and mask_name(park.members_a[0].name) in service
     shot(browser, "board-dimensions-1280.png", 1280, 800)
+
+
+def test_the_admin_sees_who_wechat_cannot_reach_and_the_days_sends(park, browser, live_server, sql):  # noqa: F811
+    m = park.members_a[1]
+    sql("UPDATE member SET oa_openid = 'oa-web-only', oa_unreachable_since = now() WHERE id = :m", m=m.id)
+    wait = sign_in(browser, f"{live_server}/console/admin/outbox", "admin")
+    wait.until(lambda d: texts(d, "#unreachable tbody td:first-child") == [m.name])
+    assert "/ 100000" in browser.find_element(By.ID, "sent-today").text

@@ -33,7 +33,7 @@ def test_a_retry_holds_back_the_members_later_messages_so_they_arrive_in_order(p
 
     sql("UPDATE notification SET next_attempt_at = now()")
     assert deliver(wx_app) == {"sent": 3, "retry": 0, "dead": 0}
-    assert [s["body"]["data"]["keyword1"]["value"] for s in fake.sends()] == ["获得5分", "兑换扣除3分", "退还3分"]
+    assert [s["body"]["data"]["thing2"]["value"] for s in fake.sends()] == ["获得5分", "兑换扣除3分", "退还3分"]
 
 
 def test_a_batch_goes_out_in_parallel_over_a_bounded_set_of_kept_alive_connections(park, wx_app, fake, sql):
@@ -49,7 +49,7 @@ def test_a_batch_goes_out_in_parallel_over_a_bounded_set_of_kept_alive_connectio
     connections = {s["connection"] for s in fake.sends()}
     assert len(connections) <= limit < 2 * len(people)  # connections are kept and reused, never more than the bound
     for i in range(len(people)):  # each member's two in the order written
-        mine = [s["body"]["data"]["keyword1"]["value"] for s in fake.sends() if s["body"]["touser"] == f"oa-{i}"]
+        mine = [s["body"]["data"]["thing2"]["value"] for s in fake.sends() if s["body"]["touser"] == f"oa-{i}"]
         assert mine == ["获得5分", "获得2分"]
     assert sql("SELECT count(*) FROM notification WHERE status = 'sent'") == 2 * len(people)
 

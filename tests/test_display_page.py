@@ -48,3 +48,17 @@ def test_the_code_grows_to_fill_a_projector(client, park, browser, live_server):
     code_side = browser.find_element(By.CSS_SELECTOR, ".pm-display-code").rect
     centre = box["left"] + box["w"] / 2
     assert abs(centre - (code_side["x"] + code_side["width"] / 2)) < 4, "the code is centred in its half"
+
+
+def test_the_display_can_show_a_mini_program_code_whose_scene_checks_in(client, park, browser, live_server):  # noqa: F811
+    a = make_activity(client, park, title="党员大会")
+    wait = log_in(browser, f"{live_server}/console/activities/{a['id']}/display?code=mp", "org_a", PASSWORD)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#qr img"))
+    image = browser.find_element(By.CSS_SELECTOR, "#qr img").get_attribute("src")
+    assert image.startswith("data:image/png;base64,")
+    scene = browser.find_element(By.ID, "qr").get_attribute("data-payload")
+    assert scene.startswith(f"a={a['id']}&t=") and len(scene) <= 32
+    assert "小程序码" in browser.find_element(By.CSS_SELECTOR, ".pm-display-hint").text
+    r = client.post("/api/v1/checkins", json={"payload": scene, "nonce": nonce()}, headers=park.auth(park.members_a[1]))
+    assert r.status_code == 200, r.get_json()
+    wait.until(lambda d: d.find_element(By.ID, "count").text == "1")

@@ -53,15 +53,28 @@ def test_web_oauth_binds_the_public_account_openid_and_logs_in_next_time(client,
     assert again["needs_binding"] is False and again["member"]["id"] == m.id
 
 
-def test_web_oauth_through_wechatpy_finds_the_member_by_unionid(wx_app, park, sql, fake):
+def test_web_oauth_through_wechatpy_finds_the_member_by_openid(wx_app, park, sql, fake):
+    """snsapi_base answers an openid and no unionid, so the member is found by the public account's openid
+    (known once they followed or bound); a unionid alone does not find them."""
     m = park.members_a[3]
     sql("UPDATE member SET unionid = 'u-web9' WHERE id = :m", m=m.id)
     answer = wx_app.test_client().post("/api/v1/auth/web-login", json={"code": "web9"}).get_json()
+    assert answer["needs_binding"] is True and answer["member"] is None
+    sql("UPDATE member SET oa_openid = 'oa-web9' WHERE id = :m", m=m.id)
+    answer = wx_app.test_client().post("/api/v1/auth/web-login", json={"code": "web9"}).get_json()
     assert answer["needs_binding"] is False and answer["member"]["id"] == m.id
-    assert sql("SELECT oa_openid FROM member WHERE id = :m", m=m.id) == "oa-web9"
     url = wx_app.test_client().get("/api/v1/auth/web-authorize", query_string={"next": "/m/"}).get_json()["url"]
     assert url.startswith("https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx-oa&redirect_uri=")
     assert "scope=snsapi_base" in url and url.endswith("#wechat_redirect")
+
+
+def test_a_visitor_of_the_snapshot_page_is_not_a_user_and_is_told_what_to_do(wx_app, park, sql, fake):
+    """A page shared to Moments opens as a snapshot (快照页): WeChat's web OAuth answers is_snapshotuser=1
+    with an openid that is no real user's, so nobody is logged in or bound by it."""
+    r = wx_app.test_client().post("/api/v1/auth/web-login", json={"code": "snap1"})
+    assert r.status_code == 403
+    assert r.get_json()["error"]["code"] == "snapshot_user" and "使用完整服务" in r.get_json()["error"]["message"]
+    assert sql("SELECT count(*) FROM member WHERE oa_openid IS NOT NULL") == 0
 
 
 def scan_link(client, activity_id, at=None):

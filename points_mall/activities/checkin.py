@@ -3,7 +3,6 @@
 A member scans the activity's rotating code; an organizer scans a member's own code or picks
 the name; an organizer uploads scans made offline. All of them end in `_check_in`.
 """
-import math
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
@@ -18,7 +17,7 @@ from points_mall.extensions import db
 from points_mall.activities.models import Activity, Checkin, ScanAttempt
 from points_mall.points.models import Balance, Rule
 from points_mall.people.models import Member
-from points_mall.activities import activities, audience, codes
+from points_mall.activities import activities, audience, codes, geo
 from points_mall.points import ledger, notices
 from points_mall.points.ledger.statement import ZERO, bare, sql_text
 from points_mall.people.access import Actor, member_key, refuse_own, require_org
@@ -148,13 +147,6 @@ def _replay(nonce_key: str) -> dict | None:
     raise DomainError(r["code"], r["message"], attempt.status, r.get("details"))  # the first answer, as it was
 
 
-def _distance_m(lat1, lng1, lat2, lng2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371000 * 2 * math.asin(math.sqrt(a))
-
-
 def _check_window(activity: Activity, at: datetime) -> None:
     if activity.status == "cancelled":
         raise refusal("cancelled")
@@ -167,12 +159,13 @@ def _check_window(activity: Activity, at: datetime) -> None:
 
 
 def _check_place(activity: Activity, location) -> None:
+    """The activity's place is map-picked (GCJ-02); the member's phone reports WGS-84 (geo.py)."""
     if activity.latitude is None or activity.radius_m is None:
         return
     lat, lng = location
     if lat is None or lng is None:
         raise refusal("location_required")
-    if _distance_m(activity.latitude, activity.longitude, lat, lng) > activity.radius_m:
+    if geo.distance_m(activity.latitude, activity.longitude, *geo.wgs84_to_gcj02(lat, lng)) > activity.radius_m:
         raise refusal("out_of_range")
 
 
@@ -214,7 +207,8 @@ def _record_success(activity, checkin_row: dict, nonce_key: str) -> dict:
     posted = ledger.apply_rule(
         [member_id], activity.rule, key_prefix=f"checkin:{activity.id}:", source=("activity", activity.id),
         actor=checkin_row["actor"], reason=activity.title, occurred_at=checkin_row["scanned_at"], rows=_posted_rows,
-        params={**params, **notices.notice("签到成功", f"{activity.title}：获得", {"activity_id": activity.id})})
+        params={**params, **notices.notice("签到成功", f"{activity.title}：获得", {"activity_id": activity.id},
+                                            event="checked_in")})
     return posted.read["answer"]
 
 

@@ -11,6 +11,8 @@ from points_mall.errors import DomainError
 from points_mall.common.clock import utcnow
 
 LINK = re.compile(r"^(?:https?://[^/\s]+)?/q/(a|m)/(\d{1,12})\?t=([0-9a-f]{16})$")
+# The scene of a mini-program code (at most 32 characters): the same activity and token as the link.
+SCENE = re.compile(r"^(a)=(\d{1,12})&t=([0-9a-f]{16})$")
 HISTORY_STEPS = 240  # older tokens are recognised as "expired" rather than "invalid" for this long
 
 
@@ -39,7 +41,9 @@ def link(kind: str, obj_id: int, token: str) -> str:
 
 
 def parse(payload: str, kind: str) -> tuple[int, str]:
-    match = LINK.match((payload or "").strip())
+    """The id and token of a scanned link, or of a mini-program code's scene."""
+    payload = (payload or "").strip()
+    match = LINK.match(payload) or SCENE.match(payload)
     if not match or match.group(1) != kind:
         raise DomainError("invalid_code")
     return int(match.group(2)), match.group(3)
@@ -62,6 +66,26 @@ def qr(payload: str):
     import segno
 
     return segno.make(payload, error="m", micro=False)
+
+
+def scene(activity_id: int) -> dict:
+    """The current step as a mini-program code's scene, `a={id}&t={token}` (WeChat allows 32
+    characters); the mini-program's check-in page posts it as the payload."""
+    code = current("a", activity_id)
+    return {"scene": f"a={activity_id}&t={code['payload'].rsplit('=', 1)[1]}", "step": code["step"],
+            "expires_in": code["expires_in"]}
+
+
+def mini_program_code(activity_id: int) -> dict:
+    """The projector's mini-program code for the current step (getwxacodeunlimit), as a data URL: WeChat's
+    own camera and the mini-program's scanner both open the check-in page with its scene."""
+    import base64
+
+    from points_mall.wechat import gateway
+
+    now = scene(activity_id)
+    image = gateway().wxa_code(now["scene"], current_app.config["WECHAT_MP_CHECKIN_PAGE"])
+    return now | {"image": "data:image/png;base64," + base64.b64encode(image).decode()}
 
 
 def svg(payload: str) -> str:

@@ -10,8 +10,8 @@ from werkzeug.exceptions import UnprocessableEntity
 from points_mall.extensions import limiter
 from points_mall.activities.schemas import (
     ActivityIn, ActivityOut, ActivityPatch, ActivityQuery, AttendanceOut, CancelIn, CheckinIn, CheckinOut, CodeOut,
-    FormatQuery, LeaveIn, LeaveOut, MinutesIn, OfflineIn, OaCodeOut, OfflineResult, OrgAttendanceQuery,
-    OrgAttendanceRow, OrganizerCheckinIn)
+    FormatQuery, LeaveIn, LeaveOut, MiniProgramCodeOut, MinutesIn, OfflineIn, OaCodeOut, OfflineResult,
+    OrgAttendanceQuery, OrgAttendanceRow, OrganizerCheckinIn)
 from points_mall.activities import activities, attendance, checkin, codes
 from points_mall.common import export
 from points_mall.notify import wechat_inbound
@@ -120,6 +120,17 @@ def cancel_activity(body, activity_id):
 def activity_code(activity_id):
     activities.managed(current_actor(), activity_id)
     return code_answer("a", activity_id)
+
+
+@blp.get("/activities/<id:activity_id>/mp-code")
+@requires("organizer")
+@limiter.limit(code_limit, key_func=rate_key_subject)
+@blp.response(200, MiniProgramCodeOut)
+@blp.doc(security=[BEARER])
+def activity_mini_program_code(activity_id):
+    """A mini-program code for the current step (getwxacodeunlimit): scanned, it opens the check-in page."""
+    activities.managed(current_actor(), activity_id)
+    return codes.mini_program_code(activity_id)
 
 
 @blp.get("/activities/<id:activity_id>/oa-qr")

@@ -70,6 +70,13 @@ class CodeOut(Schema):
     step = fields.Integer()
 
 
+class MiniProgramCodeOut(Schema):
+    scene = fields.String()
+    image = fields.String()  # data:image/png;base64,…
+    expires_in = fields.Integer()
+    step = fields.Integer()
+
+
 class OaCodeOut(Schema):
     ticket = fields.String()
     url = fields.String()

@@ -3,16 +3,21 @@
 A worker claims due messages with a lease (so a killed worker's messages come back to the
 queue), sends each on the member's best channel — a template message to a public-account
 follower, else a mini-program subscribe message while a consent is left, else the in-app inbox
-alone — and records the outcome. A batch is sent by a few threads at once over kept-alive
-connections, each member's messages in the order they were written. Delivery is at least once: a worker killed after WeChat
-accepted a message but before it recorded that may cause one duplicate push.
+alone — and records the outcome. A member WeChat finds not following (43004) falls back the same
+way; a check-in is never pushed and a broadcast only to those who subscribed; past the day's cap
+messages wait for the next day. A batch is sent by a few threads at once over kept-alive
+connections, each member's messages in the order they were written. Delivery is at least once; a
+template message's client_msg_id (the outbox row's) lets WeChat drop the repeat of a retried send.
 """
 import logging
 import os
 import socket
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import bindparam, case, func, insert, select, text, update
@@ -20,12 +25,15 @@ from sqlalchemy.orm import aliased
 
 from points_mall.errors import Conflict, NotFound
 from points_mall.extensions import db
+from points_mall.notify import templates
 from points_mall.notify.models import DeliveryAttempt, Notification, SubscriptionConsent
+from points_mall.notify.quota import Quota
+from points_mall.notify.templates import Template
 from points_mall.people.models import Member
-from points_mall.wechat import ConsentRefused, RetryLater, Undeliverable, gateway
+from points_mall.wechat import ConsentRefused, NotFollowing, RetryLater, Undeliverable, gateway
 from points_mall.audit import trail as audit
 from points_mall.people.access import Actor
-from points_mall.common.clock import utcnow
+from points_mall.common.clock import utcnow, zone
 from points_mall.common.tx import committed
 
 log = logging.getLogger(__name__)
@@ -61,7 +69,7 @@ CLAIM_LOCK = 0x6F7574626F78  # "outbox": the one advisory lock the service takes
 
 
 def deliver_due(batch: int = 200) -> dict:
-    counts = {"sent": 0, "retry": 0, "dead": 0}
+    counts = {"sent": 0, "retry": 0, "dead": 0}  # and "held" once the daily cap is reached
     while True:
         ids = claim(batch)
         for outcome in deliver_batch(ids).values():
@@ -82,9 +90,14 @@ class _Send:
     note: Notification
     channel: str
     recipient: str | None = None
-    template: str | None = None
-    outcome: str = "sent"  # sent / retry / dead / deferred (behind an earlier message that must be retried)
+    template: Template | None = None
+    # sent / retry / dead / refused (43101) / held (the day's cap) / deferred (behind an earlier one that waits)
+    outcome: str = "sent"
     error: str | None = None
+    # The subscribe message to try when WeChat says the member does not follow (chosen only then, so a
+    # consent is not spent on a member the template message reached).
+    fallback: Callable[[], "_Send | None"] | None = None
+    not_following: str | None = None  # WeChat's 43004, when the template message found no follower
 
 
 def deliver_batch(ids: list[int]) -> dict[int, str]:
@@ -101,20 +114,31 @@ def deliver_batch(ids: list[int]) -> dict[int, str]:
     queues: dict[object, list[_Send]] = {}
     for send in sends:
         queues.setdefault(send.note.member_id or ("staff", send.note.id), []).append(send)
-    client = gateway()
+    wire = _Wire(gateway(), Quota(), current_app.config["PUBLIC_BASE_URL"].rstrip("/"), zone())
     pushes = [q for q in queues.values() if any(s.channel in PUSHED for s in q)]
     if pushes:
         parallel = min(len(pushes), current_app.config["OUTBOX_SEND_PARALLEL"])
         with ThreadPoolExecutor(max_workers=parallel) as pool:
-            list(pool.map(lambda queue: _send_in_turn(client, queue), pushes))
-    return _record(sends)
+            list(pool.map(lambda queue: _send_in_turn(wire, queue), pushes))
+    return _record(sends, wire.quota.resets_at)
+
+
+@dataclass(frozen=True)
+class _Wire:
+    """What the sending threads need of the app (they run without its context)."""
+
+    client: object
+    quota: Quota
+    base_url: str  # PUBLIC_BASE_URL: template messages open the member's page there
+    zone: ZoneInfo
 
 
 PUSHED = ("template", "subscribe")
-
-
-def _template(event: str, kind: str) -> str | None:
-    return current_app.config["WECHAT_TEMPLATES"].get(event, {}).get(kind)
+# Not pushed at all: the check-in page already says 签到成功, so the inbox is enough.
+INBOX_ONLY = ("checked_in",)
+# Told to everyone in a branch or the park: template messages are not for broadcast, so only members
+# who asked for it (a subscribe consent) get a push; everyone has it in the inbox.
+BROADCAST = ("activity_published",)
 
 
 def _route(notes: list[Notification]) -> list[_Send]:
@@ -122,73 +146,125 @@ def _route(notes: list[Notification]) -> list[_Send]:
     else a subscribe message while a consent is left (each message uses one), else the inbox alone."""
     member_ids = {n.member_id for n in notes if n.member_id is not None}
     members = {r.id: r for r in db.session.execute(
-        select(Member.id, Member.openid, Member.oa_openid).where(Member.id.in_(member_ids)))}
-    mp_templates = {t for n in notes if (t := _template(n.event, "mp"))}
+        select(Member.id, Member.openid, Member.oa_openid, Member.oa_unreachable_since)
+        .where(Member.id.in_(member_ids)))}
+    find = partial(templates.find, current_app._get_current_object())  # also used by the sending threads
+    mp_templates = {t.id for n in notes if (t := find(n.event, "mp"))}
     consents = {(r.member_id, r.template_id): r.remaining for r in db.session.execute(
         select(SubscriptionConsent.member_id, SubscriptionConsent.template_id, SubscriptionConsent.remaining)
         .where(SubscriptionConsent.member_id.in_(member_ids), SubscriptionConsent.template_id.in_(mp_templates)))
     } if mp_templates and member_ids else {}
+
+    def subscribe(note, member) -> _Send | None:
+        mp = find(note.event, "mp")
+        if member.openid and mp and consents.get((member.id, mp.id), 0) > 0:
+            consents[(member.id, mp.id)] -= 1
+            return _Send(note, "subscribe", member.openid, mp)
+        return None
+
     sends = []
     for note in notes:
         member = members.get(note.member_id)
-        oa_template, mp_template = _template(note.event, "oa"), _template(note.event, "mp")
-        if member is not None and member.oa_openid and oa_template:
-            sends.append(_Send(note, "template", member.oa_openid, oa_template))
-        elif member is not None and member.openid and mp_template and consents.get((member.id, mp_template), 0) > 0:
-            consents[(member.id, mp_template)] -= 1
-            sends.append(_Send(note, "subscribe", member.openid, mp_template))
-        else:
+        oa = find(note.event, "oa")
+        if member is None or note.event in INBOX_ONLY:
             sends.append(_Send(note, "inbox"))
+        elif member.oa_openid and oa and member.oa_unreachable_since is None and note.event not in BROADCAST:
+            sends.append(_Send(note, "template", member.oa_openid, oa, fallback=partial(subscribe, note, member)))
+        else:
+            sends.append(subscribe(note, member) or _Send(note, "inbox"))
     return sends
 
 
-def _data(note: Notification, channel: str) -> dict:
-    if channel == "template":
-        return {"first": {"value": note.title}, "keyword1": {"value": note.body}, "remark": {"value": "党员积分超市"}}
-    return {"thing1": {"value": note.title[:20]}, "thing2": {"value": note.body[:20]}}
+PAGES = (("redemption_id", "/m/orders/{}"), ("activity_id", "/m/activities/{}"), ("declaration_id", "/m/declarations/{}"),
+         ("entry_id", "/m/points"), ("award_id", "/m/points"))
 
 
-def _send_in_turn(client, queue: list[_Send]) -> None:
-    """One member's messages, in order (runs in a sending thread: HTTP only, no database)."""
+def member_page(note: Notification) -> str:
+    """The member's page for the message (a template message opens it): the order, the activity, the
+    points, else the inbox."""
+    data = note.data or {}
+    for key, path in PAGES:
+        if data.get(key) is not None:
+            return path.format(data[key])
+    return "/m/messages"
+
+
+def client_msg_id(note: Notification) -> str:
+    """WeChat drops a second message with this id within 10 minutes: the outbox row's, so a retry
+    (or a second worker after one that died mid-send) repeats it."""
+    return f"pm-notification-{note.id}"
+
+
+def _send_in_turn(wire: _Wire, queue: list[_Send]) -> None:
+    """One member's messages, in order (runs in a sending thread: HTTP and Redis only, no database)."""
     waiting = False
     for send in queue:
         if waiting:
             send.outcome = "deferred"
             continue
-        try:
-            if send.channel == "template":
-                client.send_template(send.recipient, send.template, _data(send.note, "template"),
-                                     send.note.data.get("page"))
-            elif send.channel == "subscribe":
-                client.send_subscribe(send.recipient, send.template, _data(send.note, "subscribe"),
-                                      send.note.data.get("page"))
-        except ConsentRefused as e:
-            send.outcome, send.error = "refused", str(e)
-        except Undeliverable as e:
-            send.outcome, send.error = "dead", str(e)
-        except RetryLater as e:
-            send.outcome, send.error = "retry", str(e) or "retry later"
-            waiting = True
-        except Exception as e:  # a bug or an unexpected answer must not lose the rest of the batch
-            log.exception("sending notification %s failed", send.note.id)
-            send.outcome, send.error = "retry", type(e).__name__
-            waiting = True
+        _push(wire, send)
+        if send.not_following and send.outcome == "sent":
+            fallback = send.fallback()
+            if fallback is not None:
+                send.channel, send.recipient, send.template = "subscribe", fallback.recipient, fallback.template
+                _push(wire, send)
+            else:
+                send.channel = "inbox"
+        waiting = send.outcome in ("retry", "held")
 
 
-def _record(sends: list[_Send]) -> dict[int, str]:
-    """Every outcome, attempt and consent change of the batch in one transaction."""
+def _push(wire: _Wire, send: _Send) -> None:
+    """One try on the send's channel; its outcome and error are left on it."""
+    if send.channel not in PUSHED:
+        return
+    if not wire.quota.take(send.channel):
+        send.outcome, send.error = "held", "daily cap reached"
+        return
+    note, client = send.note, wire.client
+    try:
+        data = templates.render(send.template, note, wire.zone)
+        if send.channel == "template":
+            client.send_template(send.recipient, send.template.id, data, wire.base_url + member_page(note),
+                                 client_msg_id(note))
+        else:
+            client.send_subscribe(send.recipient, send.template.id, data, note.data.get("page"))
+        send.outcome, send.error = "sent", None
+    except NotFollowing as e:  # not dead: the inbox has it, and a subscribe message may still reach them
+        send.outcome, send.not_following = "sent", str(e)
+    except ConsentRefused as e:
+        send.outcome, send.error = "refused", str(e)
+    except Undeliverable as e:
+        send.outcome, send.error = "dead", str(e)
+    except RetryLater as e:
+        send.outcome, send.error = "retry", str(e) or "retry later"
+    except Exception as e:  # a bug or an unexpected answer must not lose the rest of the batch
+        log.exception("sending notification %s failed", note.id)
+        send.outcome, send.error = "retry", type(e).__name__
+
+
+def _record(sends: list[_Send], resets_at: datetime) -> dict[int, str]:
+    """Every outcome, attempt and consent change of the batch in one transaction. A message held back
+    by the daily cap waits for the next day, uncounted, and so do the member's ones behind it."""
     now = utcnow()
     config = current_app.config
     rows, attempts, consents_used, consents_refused, outcomes = [], [], {}, set(), {}
     retry_at: dict[object, datetime] = {}
+    not_following = set()
     for send in sends:
         note = send.note
         row = {"nid": note.id, "status": "pending", "attempts": note.attempts, "channel": note.channel,
                "last_error": note.last_error, "sent_at": note.sent_at, "next_attempt_at": note.next_attempt_at}
-        if send.outcome == "deferred":
+        if send.outcome in ("deferred", "held"):
+            if send.outcome == "held":
+                retry_at[note.member_id] = resets_at
+                outcomes[note.id] = "held"
             row["next_attempt_at"] = retry_at.get(note.member_id, now)
             rows.append(row)
             continue
+        if send.not_following:
+            not_following.add(note.member_id)
+            attempts.append({"notification_id": note.id, "channel": "template", "outcome": "not_following",
+                             "error": send.not_following, "worker": WORKER, "at": now})
         outcome = "dead" if send.outcome == "refused" else send.outcome
         tries = note.attempts + 1
         if outcome == "retry" and tries >= config["OUTBOX_MAX_ATTEMPTS"]:
@@ -197,11 +273,12 @@ def _record(sends: list[_Send]) -> dict[int, str]:
         if outcome == "sent":
             row |= {"status": "sent", "sent_at": now}
             if send.channel == "subscribe":
-                consents_used[(note.member_id, send.template)] = consents_used.get((note.member_id, send.template), 0) + 1
+                used = (note.member_id, send.template.id)
+                consents_used[used] = consents_used.get(used, 0) + 1
         elif outcome == "dead":
             row["status"] = "dead"
             if send.outcome == "refused":
-                consents_refused.add((note.member_id, send.template))
+                consents_refused.add((note.member_id, send.template.id))
         else:
             base, cap = config["OUTBOX_BACKOFF_BASE"], config["OUTBOX_BACKOFF_CAP"]
             row["next_attempt_at"] = retry_at[note.member_id] = now + timedelta(seconds=min(cap, base * 2 ** (tries - 1)))
@@ -221,6 +298,8 @@ def _record(sends: list[_Send]) -> dict[int, str]:
             _spend_consent(member_id, template_id, used)
         for member_id, template_id in consents_refused:
             _drop_consent(member_id, template_id)
+        if not_following:
+            db.session.execute(update(Member).where(Member.id.in_(not_following)).values(oa_unreachable_since=now))
     return outcomes
 
 
@@ -239,13 +318,25 @@ def _drop_consent(member_id: int, template_id: str | None) -> None:
 def outbox_summary() -> dict:
     counts = dict(db.session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
     oldest = db.session.scalar(select(func.min(Notification.created_at)).where(Notification.status == "pending"))
+    quota = Quota()
     return {"counts": {s: counts.get(s, 0) for s in ("pending", "sent", "dead")},
-            "oldest_pending_seconds": (utcnow() - oldest).total_seconds() if oldest else 0}
+            "oldest_pending_seconds": (utcnow() - oldest).total_seconds() if oldest else 0,
+            "sent_today": {api: quota.sent_today(api) for api in PUSHED}, "daily_cap": quota.cap}
 
 
 def dead_letters(limit: int = 100) -> list[Notification]:
     return list(db.session.scalars(select(Notification).where(Notification.status == "dead")
                                    .order_by(Notification.id.desc()).limit(limit)))
+
+
+def unreachable(limit: int = 100) -> list[dict]:
+    """Members WeChat cannot push to (43004: they do not follow the public account), newest first: they
+    read their messages only in the inbox, or by a subscribe message they accepted; staff may ask them
+    to follow the account."""
+    rows = db.session.execute(select(Member.id, Member.name, Member.org_id, Member.oa_unreachable_since)
+                              .where(Member.oa_unreachable_since.is_not(None))
+                              .order_by(Member.oa_unreachable_since.desc(), Member.id).limit(limit))
+    return [{"member_id": r.id, "name": r.name, "org_id": r.org_id, "since": r.oa_unreachable_since} for r in rows]
 
 
 def resend(actor: Actor, notification_id: int) -> Notification:

@@ -1,9 +1,10 @@
 """The member's in-app inbox (every notification is there, whatever WeChat did) and consents."""
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from points_mall.errors import DomainError, NotFound
 from points_mall.extensions import db
 from points_mall.notify.models import Notification, SubscriptionConsent
+from points_mall.people.models import Member
 from points_mall.common.clock import utcnow
 from points_mall.common.paging import Page, Paged, after_cursor
 from points_mall.common.tx import committed, insert_or_add
@@ -43,3 +44,30 @@ def accept(member_id: int, template_ids: list[str]) -> dict:
                           {"member_id": member_id, "template_id": template_id, "remaining": 1}, "remaining")
     return dict(db.session.execute(select(SubscriptionConsent.template_id, SubscriptionConsent.remaining)
                                    .where(SubscriptionConsent.member_id == member_id)).all())
+
+
+CONSENT_EVENTS = ("subscribe_msg_popup_event", "subscribe_msg_change_event")
+
+
+def consents_from_wechat(message) -> None:
+    """WeChat's own word on subscribe messages, pushed to the server URL: each template accepted in
+    the pop-up (subscribe_msg_popup_event) is one more message; one turned off in the settings
+    (subscribe_msg_change_event, reject) is none. The sender is known by either openid."""
+    member_id = db.session.scalar(select(Member.id).where(or_(Member.openid == message.source,
+                                                              Member.oa_openid == message.source)))
+    if member_id is None:
+        return None
+    popup = message.event == "subscribe_msg_popup_event"
+    with committed():
+        for item in message.subscribes:
+            template_id, status = str(item.get("TemplateId") or "")[:64], item.get("SubscribeStatusString")
+            if not template_id:
+                continue
+            if popup and status == "accept":
+                insert_or_add(SubscriptionConsent, ["member_id", "template_id"],
+                              {"member_id": member_id, "template_id": template_id, "remaining": 1}, "remaining")
+            elif not popup and status == "reject":
+                db.session.execute(update(SubscriptionConsent).where(
+                    SubscriptionConsent.member_id == member_id, SubscriptionConsent.template_id == template_id)
+                    .values(remaining=0))
+    return None

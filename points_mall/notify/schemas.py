@@ -56,7 +56,19 @@ class OutboxItem(Schema):
     history = fields.List(fields.Nested(AttemptOut))
 
 
+class UnreachableOut(Schema):
+    """A member WeChat cannot push to: not a follower of the public account (43004)."""
+
+    member_id = Id()
+    name = Text()
+    org_id = Id()
+    since = fields.DateTime()
+
+
 class OutboxOut(Schema):
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     oldest_pending_seconds = fields.Float()
     dead = fields.List(fields.Nested(OutboxItem))
+    unreachable = fields.List(fields.Nested(UnreachableOut))
+    sent_today = fields.Dict(keys=fields.String(), values=fields.Integer())  # per API, against the daily cap
+    daily_cap = Int()

@@ -12,6 +12,7 @@ from points_mall.errors import DomainError
 from points_mall.extensions import db
 from points_mall.people.models import Member
 from points_mall.wechat import gateway
+from points_mall.notify import inbox
 from points_mall.activities import activities, checkin, codes
 from points_mall.points import ledger
 from points_mall.board import ranking
@@ -44,6 +45,8 @@ def answer(message) -> str | None:
     """The text to reply to a parsed message, or None for no reply."""
     if message.type == "event":
         event = message.event
+        if event in inbox.CONSENT_EVENTS:
+            return inbox.consents_from_wechat(message)
         if event == "unsubscribe":
             unfollow(message.source)
             return None
@@ -74,6 +77,9 @@ def follower(oa_openid: str) -> Member | None:
         return None
     member = db.session.scalar(select(Member).where(Member.oa_openid == oa_openid))
     if member is not None:
+        if member.oa_unreachable_since is not None:  # writes to us, so follows again: template messages reach
+            with committed():
+                member.oa_unreachable_since = None
         return member
     try:
         unionid = gateway().follower_unionid(oa_openid)

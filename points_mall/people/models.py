@@ -49,6 +49,9 @@ class Member(db.Model):
     openid: Mapped[str | None] = mapped_column(String(64), unique=True)
     unionid: Mapped[str | None] = mapped_column(String(64), index=True)
     oa_openid: Mapped[str | None] = mapped_column(String(64), unique=True)  # follows the public account
+    # WeChat answered 43004 (not a follower, e.g. logged in by web OAuth only): no template messages
+    # until the member follows the account; staff see who cannot be reached.
+    oa_unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     org: Mapped[Org] = relationship()

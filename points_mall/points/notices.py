@@ -10,9 +10,9 @@ from points_mall.points.ledger.statement import sql_text
 def points_changed(parts: Parts):
     """The notification each member with an entry gets, as a CTE of the ledger's statement: body =
     the parameter notice_body + the points + "分", data = the parameter notice_data + the entry's id.
-    Its title is the parameter notice_title."""
+    Its event and title are the parameters notice_event and notice_title."""
     plan, entries = parts.plan, parts.entries
-    told = (select(entries.c.member_id, sql_text("points_changed"), bindparam("notice_title", type_=String),
+    told = (select(entries.c.member_id, bindparam("notice_event", type_=String), bindparam("notice_title", type_=String),
                    bindparam("notice_body", type_=String) + cast(func.abs(plan.c.delta_score), String) + sql_text("分"),
                    cast(func.jsonb_build_object(sql_text("entry_id"), entries.c.id)
                         .op("||")(bindparam("notice_data", type_=JSONB)), JSON))
@@ -20,6 +20,6 @@ def points_changed(parts: Parts):
     return queued(told, parts.now).cte("told")
 
 
-def notice(title: str, body: str, data: dict) -> dict:
-    """The parameters of points_changed."""
-    return {"notice_title": title, "notice_body": body, "notice_data": data}
+def notice(title: str, body: str, data: dict, event: str = "points_changed") -> dict:
+    """The parameters of points_changed (a check-in's is `checked_in`: the inbox only, never pushed)."""
+    return {"notice_event": event, "notice_title": title, "notice_body": body, "notice_data": data}

@@ -1,7 +1,7 @@
 """The WeChat adapter: one gateway interface, chosen by WECHAT_GATEWAY."""
 from flask import current_app
 
-from points_mall.wechat.base import ConsentRefused, Gateway, RetryLater, Undeliverable, WechatSession
+from points_mall.wechat.base import ConsentRefused, Gateway, NotFollowing, RetryLater, Undeliverable, WechatSession
 
 
 def gateway() -> Gateway:
@@ -19,4 +19,4 @@ def gateway() -> Gateway:
     return ext["pm_wechat"]
 
 
-__all__ = ["gateway", "ConsentRefused", "Gateway", "RetryLater", "Undeliverable", "WechatSession"]
+__all__ = ["gateway", "ConsentRefused", "Gateway", "NotFollowing", "RetryLater", "Undeliverable", "WechatSession"]

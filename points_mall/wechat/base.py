@@ -25,18 +25,27 @@ class ConsentRefused(Undeliverable):
     """43101: the member has no subscribe consent left for this template (or refused it)."""
 
 
+class NotFollowing(Undeliverable):
+    """43004: the member does not follow the public account (e.g. known only by web OAuth)."""
+
+
 class Gateway(Protocol):
     def code_to_session(self, code: str) -> WechatSession:
         """A wx.login() code from the mini-program → the user's openid (and unionid)."""
 
-    def send_template(self, oa_openid: str, template_id: str, data: dict, page: str | None) -> None:
-        """A public-account template message to a follower."""
+    def send_template(self, oa_openid: str, template_id: str, data: dict, url: str | None = None,
+                      client_msg_id: str | None = None) -> None:
+        """A public-account template message to a follower, opening url; WeChat drops a second message
+        with the same client_msg_id within 10 minutes."""
 
-    def send_subscribe(self, openid: str, template_id: str, data: dict, page: str | None) -> None:
+    def send_subscribe(self, openid: str, template_id: str, data: dict, page: str | None = None) -> None:
         """A mini-program subscribe message, spending one of the member's consents."""
 
     def create_qr(self, scene: str, expire_seconds: int) -> dict:
         """A temporary public-account QR code carrying a scene: {ticket, url, expire_seconds}."""
+
+    def wxa_code(self, scene: str, page: str) -> bytes:
+        """A mini-program code (PNG, getwxacodeunlimit) opening `page` with `scene`."""
 
     def follower_unionid(self, oa_openid: str) -> str | None:
         """The unionid of a public-account follower, to match them to a member."""

@@ -21,19 +21,30 @@ class ConsoleGateway:
         log.info("console login as %s", openid)
         return WechatSession(openid=openid, unionid=f"union-{openid}")
 
-    def _keep(self, kind, openid, template_id, data, page):
-        self.sent.append({"kind": kind, "openid": openid, "template_id": template_id, "data": data, "page": page})
+    def _keep(self, kind, openid, template_id, data, page, **more):
+        self.sent.append({"kind": kind, "openid": openid, "template_id": template_id, "data": data, "page": page,
+                          **more})
         del self.sent[:-1000]
         log.info("console %s to %s: %s", kind, openid, data)
 
-    def send_template(self, oa_openid, template_id, data, page=None):
-        self._keep("template", oa_openid, template_id, data, page)
+    def send_template(self, oa_openid, template_id, data, url=None, client_msg_id=None):
+        self._keep("template", oa_openid, template_id, data, None, url=url, client_msg_id=client_msg_id)
 
     def send_subscribe(self, openid, template_id, data, page=None):
         self._keep("subscribe", openid, template_id, data, page)
 
     def create_qr(self, scene, expire_seconds):
         return {"ticket": f"console-{scene}", "url": f"console://qr/{scene}", "expire_seconds": expire_seconds}
+
+    def wxa_code(self, scene, page):
+        """No WeChat to draw a mini-program code: a plain QR of the page and scene stands in."""
+        from io import BytesIO
+
+        import segno
+
+        out = BytesIO()
+        segno.make(f"{page}?scene={scene}", error="m").save(out, kind="png", scale=8, border=2)
+        return out.getvalue()
 
     def follower_unionid(self, oa_openid):
         return f"union-{oa_openid.removeprefix('oa-')}"

@@ -16,7 +16,7 @@ from wechatpy.session.memorystorage import MemoryStorage
 
 from points_mall.errors import DomainError
 from points_mall.wechat import jsapi
-from points_mall.wechat.base import ConsentRefused, RetryLater, Undeliverable, WechatSession
+from points_mall.wechat.base import ConsentRefused, NotFollowing, RetryLater, Undeliverable, WechatSession
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,8 @@ class WechatpyGateway:
                     raise RetryLater(f"{e.errcode} {e.errmsg}")
                 if e.errcode == 43101:
                     raise ConsentRefused(e.errcode, e.errmsg)
+                if e.errcode == 43004:
+                    raise NotFollowing(e.errcode, e.errmsg)
                 raise Undeliverable(e.errcode, e.errmsg)
             except requests.RequestException as e:
                 # Only the status: the URL of a token request carries the app secret.
@@ -139,10 +141,11 @@ class WechatpyGateway:
             raise DomainError("wechat_unavailable")
         return WechatSession(openid=result["openid"], unionid=result.get("unionid"))
 
-    def send_template(self, oa_openid, template_id, data, page=None):
-        mini_program = {"appid": self.mini_program.appid, "pagepath": page} if page else None
-        self._call(self.public_account, lambda: self.public_account.message.send_template(
-            oa_openid, template_id, data, mini_program=mini_program))
+    def send_template(self, oa_openid, template_id, data, url=None, client_msg_id=None):
+        # wechatpy's message.send_template predates client_msg_id, so the body is posted as WeChat documents it.
+        body = {"touser": oa_openid, "template_id": template_id, "data": data}
+        body |= {k: v for k, v in (("url", url), ("client_msg_id", client_msg_id)) if v}
+        self._call(self.public_account, lambda: self.public_account.post("message/template/send", data=body))
 
     def send_subscribe(self, openid, template_id, data, page=None):
         self._call(self.mini_program, lambda: self.mini_program.wxa.send_subscribe_message(
@@ -154,14 +157,27 @@ class WechatpyGateway:
             "action_info": {"scene": {"scene_str": scene}}}))
         return {"ticket": result["ticket"], "url": result.get("url", ""), "expire_seconds": expire_seconds}
 
+    def wxa_code(self, scene, page):
+        try:
+            answer = self._call(self.mini_program, lambda: self.mini_program.wxa.get_wxa_code_unlimited(
+                scene, page=page, width=430))
+        except (RetryLater, Undeliverable) as e:
+            log.warning("getwxacodeunlimit refused: %s", e)
+            raise DomainError("wechat_unavailable")
+        return answer.content  # the PNG itself; an error would have been JSON
+
     def follower_unionid(self, oa_openid):
         return self._call(self.public_account, lambda: self.public_account.user.get(oa_openid)).get("unionid")
 
     def oauth_session(self, code):
+        """snsapi_base: the openid only (WeChat gives a unionid to snsapi_userinfo alone). A visitor of
+        the snapshot page of a page shared to Moments (is_snapshotuser) is no real user."""
         result = self._call(self.public_account, lambda: self.public_account.get(
             "sns/oauth2/access_token", api_base_url=self.public_account.base_url,
             params={"appid": self.public_account.appid, "secret": self.public_account.secret, "code": code,
                     "grant_type": "authorization_code", "access_token": ""}))
+        if result.get("is_snapshotuser") == 1:
+            raise DomainError("snapshot_user")
         return WechatSession(openid=result["openid"], unionid=result.get("unionid"))
 
     shares_openids = False  # the public account and the mini-program give one person two openids

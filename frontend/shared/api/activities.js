@@ -14,6 +14,8 @@ export const publishActivity = (id) => http.post(`${activity(id)}/publish`)
 export const cancelActivity = (id, reason) => http.post(`${activity(id)}/cancel`, { reason })
 export const saveMinutes = (id, minutes) => http.put(`${activity(id)}/minutes`, { minutes })
 export const activityQr = (id) => http.get(`${activity(id)}/qr`)
+/** The mini-program code for the current step (WeChat's getwxacodeunlimit): {scene, image, expires_in}. */
+export const activityMiniProgramCode = (id) => http.get(`${activity(id)}/mp-code`)
 export const attendanceRoll = (id) => http.get(`${activity(id)}/attendance`)
 export const downloadAttendanceRoll = (id, filename) => http.download(`${activity(id)}/attendance`, { format: 'xlsx' }, filename)
 /** A check-in at the door; the nonce makes a repeat of the same attempt change nothing. */

@@ -51,7 +51,7 @@ def subscribe(body):
 @blp.doc(security=[BEARER])
 def outbox():
     require_root(current_actor())
-    return delivery.outbox_summary() | {"dead": delivery.dead_letters()}
+    return delivery.outbox_summary() | {"dead": delivery.dead_letters(), "unreachable": delivery.unreachable()}
 
 
 @blp.post("/admin/outbox/<id:notification_id>/resend")
