@@ -46,6 +46,10 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or None
     STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "disk")
     PHOTO_MAX_BYTES = _env_int("PHOTO_MAX_BYTES", 2 * 1024 * 1024)
+    # The largest request body, refused with 413 before it is read: JSON bodies are a few KB; only the
+    # routes that take a photo or a workbook accept UPLOAD_MAX_CONTENT_LENGTH (common/security.accepts_upload).
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    UPLOAD_MAX_CONTENT_LENGTH = _env_int("UPLOAD_MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
 
     # Yearly score needed for 1..5 stars (党员星级).
     STAR_THRESHOLDS = [int(x) for x in os.environ.get("STAR_THRESHOLDS", "20,40,60,80,100").split(",")]

@@ -155,6 +155,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "token_expired": (401, "登录已过期，请重新登录"),
     "too_large": (413, "文件不能超过5MB"),
     "too_large:upload": (413, "上传内容过大"),
+    "too_large:request": (413, "提交的内容过大，请删减内容或压缩图片后重试"),
     "too_many_members": (422, "一次最多{max}人"),
     "too_many_photos": (422, "最多上传{max}张照片"),
     "unauthorized": (401, "请先登录"),

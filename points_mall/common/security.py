@@ -1,7 +1,7 @@
 """Bearer tokens → the acting member or staff account; the role check that runs before any parsing."""
 from functools import wraps
 
-from flask import request
+from flask import current_app, request
 from werkzeug.routing import IntegerConverter
 
 from points_mall.errors import DomainError
@@ -81,6 +81,17 @@ def requires(role: str | None = None):
         guarded._apidoc.setdefault("manual_doc", {}).setdefault("security", [BEARER])
         return guarded
     return decorate
+
+
+def accepts_upload(view):
+    """A route that takes a photo or a workbook: its body may be UPLOAD_MAX_CONTENT_LENGTH, not the few
+    MB every other request is held to. Put it above @blp.arguments, which reads the body."""
+    @wraps(view)
+    def larger(*args, **kwargs):
+        request.max_content_length = current_app.config["UPLOAD_MAX_CONTENT_LENGTH"]
+        return view(*args, **kwargs)
+    larger._apidoc = getattr(view, "_apidoc", {})
+    return larger
 
 
 def members_only(view):
