@@ -48,7 +48,7 @@ class Config:
     PHOTO_MAX_BYTES = _env_int("PHOTO_MAX_BYTES", 2 * 1024 * 1024)
     # The largest request body, refused with 413 before it is read: JSON bodies are a few KB; only the
     # routes that take a photo or a workbook accept UPLOAD_MAX_CONTENT_LENGTH (common/security.accepts_upload).
-    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     UPLOAD_MAX_CONTENT_LENGTH = _env_int("UPLOAD_MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
 
     # Yearly score needed for 1..5 stars (党员星级).
