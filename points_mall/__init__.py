@@ -21,6 +21,7 @@ def create_app(config=None) -> Flask:
 
     from points_mall import cli, extensions, models  # noqa: F401  (models register their tables)
     from points_mall.common.http_errors import register_error_handlers
+    from points_mall.common import json_edge
     from points_mall.blueprints import BLUEPRINTS, document
     from points_mall.web import web
     from points_mall.board import board_cache
@@ -45,6 +46,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(web)
     app.register_blueprint(wechat_callback)
     register_error_handlers(app)
+    json_edge.init_app(app)  # every JSON body is loaded once, before any view, by one loader
     board_cache.init_app(app)  # the board's Redis sets follow what the ledger announces
     cli.register(app)
     if not app.config.get("REDIS_URL") and not app.testing:

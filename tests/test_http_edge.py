@@ -46,3 +46,94 @@ def test_an_upload_past_the_upload_limit_is_refused(client, park):
     r = client.post("/api/v1/admin/members/import/check", data={"file": (BytesIO(content), "m.xlsx")},
                     headers=park.auth("admin"))
     assert error(r) == (413, "too_large")
+
+
+# --- JSON bodies that parse but would break an endpoint --------------------------------------------------
+
+SURROGATE = '"\\ud800"'  # the JSON text of a lone UTF-16 surrogate
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/v1/auth/staff-login", '{"username": %s, "password": "x"}' % SURROGATE),
+    ("/api/v1/auth/staff-login", '{"username": "admin", "password": %s}' % SURROGATE),
+    ("/api/v1/auth/wechat-login", '{"code": "dev:a%s"}' % SURROGATE[1:-1]),
+    ("/api/v1/auth/staff-login", '{%s: "x", "username": "admin", "password": "x"}' % SURROGATE),
+])
+def test_a_lone_surrogate_is_refused_at_the_edge(client, park, path, body):
+    r = client.post(path, data=body, content_type="application/json")
+    assert error(r) == (422, "invalid_input")
+    assert r.get_json()["error"]["message"] == "文字中有无法识别的字符，请删除后重试"
+
+
+def test_a_lone_surrogate_is_refused_on_a_logged_in_endpoint_and_nothing_is_written(client, park, sql):
+    r = client.post("/api/v1/admin/orgs", data='{"name": "支部\\udfff", "kind": "branch", "parent_id": %d}'
+                    % park.root.id, content_type="application/json", headers=park.auth("admin"))
+    assert error(r) == (422, "invalid_input")
+    assert sql("SELECT count(*) FROM org WHERE name LIKE '支部%'") == 0
+
+
+def test_a_surrogate_pair_is_an_ordinary_character(client, park):
+    r = client.post("/api/v1/auth/staff-login", data='{"username": "\\ud83d\\ude00", "password": "x"}',
+                    content_type="application/json")
+    assert error(r) == (401, "bad_credentials")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/staff-login", "/api/v1/auth/wechat-login", "/api/v1/checkins"])
+@pytest.mark.parametrize("body", [
+    "[" * 100000 + "]" * 100000,
+    '{"code": %s"x"%s}' % ("[" * 40, "]" * 40),
+    '{"username": "a", "password": "b", "code": %s}' % ("9" * 5000),
+    '{"username": "a", "password": "b", "code": -%s}' % ("9" * 4301),
+], ids=["deep-100000", "deep-40", "digits-5000", "digits-4301"])
+def test_deep_bodies_and_huge_numbers_are_refused_on_every_json_endpoint(client, park, path, body):
+    r = client.post(path, data=body, content_type="application/json", headers=park.auth(park.members_a[0]))
+    assert error(r) == (422, "invalid_input")
+
+
+def test_ordinary_nesting_and_long_numbers_pass_the_edge(client, park):
+    r = client.post("/api/v1/auth/staff-login", data='{"username": "a", "password": %s}' % ("9" * 4000),
+                    content_type="application/json")
+    assert error(r) == (422, "invalid_input")  # the schema's own answer: a password is text
+    assert r.get_json()["error"]["details"]["fields"]["json"]["password"]
+
+
+def test_a_body_that_is_not_json_is_still_a_bad_request(client):
+    r = client.post("/api/v1/auth/staff-login", data='{"username": ', content_type="application/json")
+    assert error(r) == (400, "bad_request")
+
+
+# --- paging -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/api/v1/activities", "/api/v1/admin/members", "/api/v1/declarations",
+                                  "/api/v1/archive/members", "/api/v1/appeals", "/api/v1/publicities"])
+def test_a_page_past_the_documented_maximum_is_refused(client, park, path):
+    spec = client.get("/openapi.json").get_json()
+    page = next(p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == "page")
+    maximum = page["schema"]["maximum"]
+    assert client.get(f"{path}?page={maximum}", headers=park.auth("admin")).status_code == 200
+    for number in (maximum + 1, 10**30):
+        r = client.get(f"{path}?page={number}", headers=park.auth("admin"))
+        assert error(r) == (422, "invalid_input")
+        assert r.get_json()["error"]["details"]["fields"]["query"]["page"]
+
+
+def test_every_page_parameter_in_the_document_has_a_maximum(client):
+    spec = client.get("/openapi.json").get_json()
+    pages = [(path, p) for path, ops in spec["paths"].items() for op in ops.values() if isinstance(op, dict)
+             for p in op.get("parameters", []) if p.get("name") == "page"]
+    assert len(pages) >= 5
+    assert all("maximum" in p["schema"] for _, p in pages), [path for path, p in pages if "maximum" not in p["schema"]]
+
+
+# --- tokens -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind, sub", [("staff", "admin"), ("member", "1e3"), ("member", "99999999999"),
+                                       ("staff", "-1"), ("member", "١٢"), ("staff", "0")])
+def test_a_signed_token_whose_subject_is_not_an_id_is_refused(app, client, park, kind, sub):
+    from points_mall.accounts.auth import issue_token
+
+    with app.app_context():
+        token = issue_token(kind, sub, 600)
+    headers = {"Authorization": f"Bearer {token}"}
+    for path in ("/api/v1/me", "/api/v1/auth/session", "/api/v1/activities"):
+        assert error(client.get(path, headers=headers)) == (401, "invalid_token"), path

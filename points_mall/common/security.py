@@ -18,7 +18,10 @@ def _claims() -> dict:
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             raise DomainError("unauthorized")
-        request.environ["pm.claims"] = auth.read_token(header[7:].strip())
+        claims = auth.read_token(header[7:].strip())
+        if claims["kind"] in ("member", "staff") and not _is_id(claims["sub"]):
+            raise DomainError("invalid_token")  # signed, but its subject is no member or account id
+        request.environ["pm.claims"] = claims
     return request.environ["pm.claims"]
 
 
@@ -38,6 +41,10 @@ def current_member_id() -> int:
     if claims["kind"] != "member":
         raise DomainError("members_only")
     return int(claims["sub"])
+
+
+def _is_id(sub) -> bool:
+    return isinstance(sub, str) and sub.isascii() and sub.isdigit() and len(sub) <= 10 and 0 < int(sub) <= 2**31 - 1
 
 
 def binding_claims() -> dict:
