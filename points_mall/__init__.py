@@ -27,7 +27,7 @@ def create_app(config=None) -> Flask:
     from points_mall.board import board_cache
     from points_mall.notify.routes.wechat_callback import blp as wechat_callback
 
-    from points_mall.common.security import IdConverter
+    from points_mall.common.security import IdConverter, add_security_headers
 
     app.url_map.converters["id"] = IdConverter
     extensions.db.init_app(app)
@@ -47,6 +47,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(wechat_callback)
     register_error_handlers(app)
     json_edge.init_app(app)  # every JSON body is loaded once, before any view, by one loader
+    app.after_request(add_security_headers)
     board_cache.init_app(app)  # the board's Redis sets follow what the ledger announces
     cli.register(app)
     if not app.config.get("REDIS_URL") and not app.testing:

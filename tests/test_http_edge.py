@@ -137,3 +137,32 @@ def test_a_signed_token_whose_subject_is_not_an_id_is_refused(app, client, park,
     headers = {"Authorization": f"Bearer {token}"}
     for path in ("/api/v1/me", "/api/v1/auth/session", "/api/v1/activities"):
         assert error(client.get(path, headers=headers)) == (401, "invalid_token"), path
+
+
+# --- headers ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/", "/console/", "/m/", "/docs", "/board", "/openapi.json", "/api/v1/me",
+                                  "/api/v1/boards/points", "/healthz", "/no-such-page"])
+def test_every_answer_carries_the_security_headers(client, path):
+    r = client.get(path)
+    csp = dict(part.strip().split(" ", 1) for part in r.headers["Content-Security-Policy"].split(";"))
+    assert csp["default-src"] == "'self'"
+    assert csp["script-src"].split()[0] == "'self'" and "'unsafe-inline'" not in csp["script-src"]
+    assert csp["frame-ancestors"] == "'none'" and csp["object-src"] == "'none'"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "same-origin"
+    assert r.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_docs_page_may_run_its_own_inline_script_and_no_other(client):
+    import base64
+    import hashlib
+    import re
+
+    r = client.get("/docs")
+    inline = re.findall(rb"<script>(.*?)</script>", r.data, re.S)
+    assert len(inline) == 1
+    digest = base64.b64encode(hashlib.sha256(inline[0]).digest()).decode()
+    script_src = next(p for p in r.headers["Content-Security-Policy"].split(";") if p.strip().startswith("script-src"))
+    assert script_src.split()[1:] == ["'self'", f"'sha256-{digest}'"]
+    assert "sha256" not in client.get("/").headers["Content-Security-Policy"]
