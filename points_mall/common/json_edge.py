@@ -2,7 +2,7 @@
 later — a lone UTF-16 surrogate ("\\ud800", which PostgreSQL cannot store), nesting deeper than any
 request of the API, a number past Python's 4,300 digits — so no endpoint answers 500 for it.
 
-Every JSON request goes through it before its view (the app's JSON provider and a before-request
+Every JSON request passes it before its view (the app's JSON provider, called by a before-request
 check); a body that is simply not JSON is left to the schema, which answers bad_request as before."""
 import json
 import re
@@ -13,7 +13,7 @@ from werkzeug.exceptions import BadRequest
 
 from points_mall.errors import DomainError
 
-MAX_DEPTH = 32  # the deepest body of the API is 3 ({"items": [{...}]})
+MAX_DEPTH = 32  # far deeper than any body of the API ({"items": [{...}]} is 3)
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -24,7 +24,7 @@ def loads(text: str | bytes):
         text = text.decode("utf-8")  # a UnicodeDecodeError is a ValueError: not JSON
     try:
         value = json.loads(text)
-    except json.JSONDecodeError:
+    except json.JSONDecodeError:  # not JSON at all: the caller answers as it always did
         raise
     except RecursionError:
         raise DomainError("invalid_input:depth", details={"max_depth": MAX_DEPTH})
@@ -61,7 +61,8 @@ class JSONProvider(DefaultJSONProvider):
 
 
 def check_body() -> None:
-    """Before any view or limit reads it: a JSON body is loaded once, here (and kept for the view)."""
+    """Before any view or limit reads it, a JSON body passes `loads` (Flask keeps the result for
+    get_json; the schemas read the same bytes, which are then known to be safe)."""
     if request.is_json and request.get_data(cache=True):  # a body past MAX_CONTENT_LENGTH: 413, unread
         try:
             request.get_json()
