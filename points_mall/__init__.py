@@ -22,13 +22,14 @@ def create_app(config=None) -> Flask:
 
     from points_mall import cli, extensions, models  # noqa: F401  (models register their tables)
     from points_mall.common.http_errors import register_error_handlers
+    from points_mall.common import json_edge
     from points_mall.blueprints import BLUEPRINTS, document
     from points_mall.web import web
     from points_mall.board import board_cache
     from points_mall.notify import templates
     from points_mall.notify.routes.wechat_callback import blp as wechat_callback
 
-    from points_mall.common.security import IdConverter
+    from points_mall.common.security import IdConverter, add_security_headers
 
     app.url_map.converters["id"] = IdConverter
     extensions.db.init_app(app)
@@ -47,6 +48,8 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(web)
     app.register_blueprint(wechat_callback)
     register_error_handlers(app)
+    json_edge.init_app(app)  # every JSON body is loaded once, before any view, by one loader
+    app.after_request(add_security_headers)
     board_cache.init_app(app)  # the board's Redis sets follow what the ledger announces
     templates.init_app(app)  # a WECHAT_TEMPLATES WeChat would refuse stops the start, naming the key
     cli.register(app)

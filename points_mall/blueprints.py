@@ -19,6 +19,7 @@ def document(spec) -> None:
     """What the decorators cannot say by themselves: a PATCH changes at least one field; an operation
     marked x-xlsx also answers a workbook; the X-Pagination header is a JSON text."""
     from points_mall.common.export import XLSX
+    from points_mall.common.paging import document_max_page
 
     for name, schema in spec.components.schemas.items():
         if name.endswith("Patch"):
@@ -28,6 +29,7 @@ def document(spec) -> None:
             if isinstance(operation, dict) and operation.pop("x-xlsx", False):
                 content = operation["responses"]["200"]["content"]
                 content[XLSX] = {"schema": {"type": "string", "format": "binary"}}
+    document_max_page(spec)
     spec._paths["/wechat/callback"] = WECHAT_CALLBACK  # a plain blueprint: flask-smorest does not see it
     for header in spec.components.headers.values():
         if header.get("schema", {}).get("$ref", "").endswith("/PaginationMetadata"):

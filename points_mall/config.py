@@ -25,8 +25,11 @@ class Config:
     # How many reverse proxies (nginx, a load balancer) stand before the app: their X-Forwarded-For/
     # -Proto/-Host are trusted, so limits see the member's address, not the proxy's. 0 = none, ignore them.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
-    # Per WeChat user (openid) on wechat-login, per username on staff-login.
+    # Per WeChat user (openid) on wechat-login.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/minute;50/day")
+    # Wrong staff passwords per (username, client address): past a window that address waits (429 with
+    # Retry-After) for that username; the owner at their own address is not slowed; a success forgets them.
+    STAFF_LOGIN_FAILURE_LIMIT = os.environ.get("STAFF_LOGIN_FAILURE_LIMIT", "10/minute;30/hour;100/day")
     # Per binding token (the WeChat user being bound).
     BIND_RATE_LIMIT = os.environ.get("BIND_RATE_LIMIT", "5/minute;20/day")
     # Per client address on the login endpoints: at a theme Party day 40-200 members share one office
@@ -49,6 +52,10 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or None
     STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "disk")
     PHOTO_MAX_BYTES = _env_int("PHOTO_MAX_BYTES", 2 * 1024 * 1024)
+    # The largest request body, refused with 413 before it is read: JSON bodies are a few KB; only the
+    # routes that take a photo or a workbook accept UPLOAD_MAX_CONTENT_LENGTH (common/security.accepts_upload).
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    UPLOAD_MAX_CONTENT_LENGTH = _env_int("UPLOAD_MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
 
     # Yearly score needed for 1..5 stars (党员星级).
     STAR_THRESHOLDS = [int(x) for x in os.environ.get("STAR_THRESHOLDS", "20,40,60,80,100").split(",")]
@@ -116,6 +123,7 @@ class TestConfig(Config):
     # them well under PostgreSQL's default max_connections (100) with the fixtures' own connections.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 20, "max_overflow": 50, "pool_timeout": 60}
     LOGIN_RATE_LIMIT = "1000/minute"
+    STAFF_LOGIN_FAILURE_LIMIT = "1000/minute"
     BIND_RATE_LIMIT = "1000/minute"
     LOGIN_ADDRESS_RATE_LIMIT = "1000/minute"
     CHECKIN_RATE_LIMIT = "1000/minute"

@@ -89,14 +89,24 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(client, park):
     assert wrong.get_json() == unknown.get_json()
 
 
-def test_staff_login_is_rate_limited_per_username(client, park, app):
-    app.config["LOGIN_RATE_LIMIT"] = "3/minute"
+def test_wrong_staff_passwords_are_limited_per_username_and_address(client, park, app):
+    """The guesser's address waits; the same username from other addresses (the owner's) does not."""
+    from .park import PASSWORD
+
+    def attempt(address, password="wrong-pass"):
+        return client.post("/api/v1/auth/staff-login", json={"username": "org_a", "password": password},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    app.config["STAFF_LOGIN_FAILURE_LIMIT"] = "3/minute"
     try:
-        codes = [client.post("/api/v1/auth/staff-login", json={"username": "org_a", "password": "wrong-pass"},
-                             environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code for i in range(5)]
+        guesser = [attempt("10.0.0.66") for _ in range(5)]
+        elsewhere = [attempt(f"10.0.0.{i}") for i in range(3)]
+        owner = attempt("10.0.0.5", PASSWORD)
     finally:
-        app.config["LOGIN_RATE_LIMIT"] = "1000/minute"
-    assert codes == [401, 401, 401, 429, 429]
+        app.config["STAFF_LOGIN_FAILURE_LIMIT"] = "1000/minute"
+    assert guesser == [401, 401, 401, 429, 429]
+    assert elsewhere == [401, 401, 401]
+    assert owner == 200
 
 
 def test_tokens_expire(client, park, app):

@@ -12,7 +12,7 @@ from points_mall.people.members import add_member
 
 from .helpers import make_activity, nonce
 
-LIMITS = ("LOGIN_RATE_LIMIT", "BIND_RATE_LIMIT", "LOGIN_ADDRESS_RATE_LIMIT", "CHECKIN_RATE_LIMIT",
+LIMITS = ("LOGIN_RATE_LIMIT", "STAFF_LOGIN_FAILURE_LIMIT", "BIND_RATE_LIMIT", "LOGIN_ADDRESS_RATE_LIMIT", "CHECKIN_RATE_LIMIT",
           "CODE_RATE_LIMIT", "LOOKUP_RATE_LIMIT")
 
 
@@ -133,6 +133,46 @@ def test_staff_login_is_limited_per_username(prod, park):
 
     other = client.post("/api/v1/auth/staff-login", json={"username": "org_b", "password": PASSWORD})
     assert other.status_code == 200, other.get_json()
+
+
+def staff_login(client, username, password, address):
+    return client.post("/api/v1/auth/staff-login", json={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_stranger_guessing_the_admins_password_does_not_lock_the_admin_out(prod, park):
+    from .park import PASSWORD
+
+    client = prod.test_client()
+    guesses = [staff_login(client, "admin", f"guess-{i}", "203.0.113.66") for i in range(60)]
+    assert all(g.get_json()["error"]["code"] == "bad_credentials" for g in guesses[:10])
+    assert all(refused_by_rate_limit(g) for g in guesses[10:])
+    assert 0 < int(guesses[-1].headers["Retry-After"]) <= 61
+    owner = staff_login(client, "admin", PASSWORD, "10.0.0.5")  # the admin, at their own desk
+    assert owner.status_code == 200, owner.get_json()
+    # The stranger's address still waits, even with the right password: it is not even checked.
+    assert refused_by_rate_limit(staff_login(client, "admin", PASSWORD, "203.0.113.66"))
+
+
+def test_a_success_forgets_the_owners_own_mistakes(prod, park):
+    from .park import PASSWORD
+
+    client = prod.test_client()
+    for _ in range(2):
+        typos = [staff_login(client, "org_a", "typo", "10.0.0.5") for _ in range(9)]
+        assert all(t.get_json()["error"]["code"] == "bad_credentials" for t in typos)
+        assert staff_login(client, "org_a", PASSWORD, "10.0.0.5").status_code == 200
+
+
+def test_the_guesser_waits_longer_the_longer_they_guess(app, park):
+    client = production_app(STAFF_LOGIN_FAILURE_LIMIT="2/second;4/hour").test_client()
+    first = [staff_login(client, "org_b", "guess", "203.0.113.7") for _ in range(3)]
+    assert [r.status_code for r in first] == [401, 401, 429]
+    assert int(first[2].headers["Retry-After"]) <= 2
+    time.sleep(1.1)
+    second = [staff_login(client, "org_b", "guess", "203.0.113.7") for _ in range(3)]
+    assert [r.status_code for r in second] == [401, 401, 429]
+    assert int(second[2].headers["Retry-After"]) > 3000
 
 
 @pytest.mark.parametrize("body", [[1], "org_a", 3, None, {"username": ["a"], "password": 1}, {"username": None}])

@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 # The code an HTTP error answers with when nothing more particular is known.
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-              409: "conflict", 413: "too_large:upload", 415: "unsupported_media_type", 422: "invalid_input",
+              409: "conflict", 413: "too_large:request", 415: "unsupported_media_type", 422: "invalid_input",
               429: "rate_limited"}
 LOCATIONS = ("json", "query", "files", "form", "headers")
 

@@ -11,10 +11,16 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
+from flask_smorest import abort
+from marshmallow import ValidationError, validate
 from sqlalchemy import func, select
 
 from points_mall.common.fields import INT32_MAX
 from points_mall.extensions import db
+
+# The last page anyone may ask for by number (the OpenAPI document says so on every ?page=): past it
+# the answer is 422, not an OFFSET the database has to count through. Deeper reading pages by cursor.
+MAX_PAGE = 100000
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ def paginated(blp=None, *, page_size: int = 20, max_page_size: int = 100, items:
             @wraps(view)
             def by_page(*args, pagination_parameters, **kwargs):
                 p = pagination_parameters
-                # a page far past the end (beyond what a bigint OFFSET holds) is simply empty
+                _refuse_past_max(p.page)
                 result = view(*args, page=Page(offset=min(p.first_item, INT32_MAX), limit=p.page_size), **kwargs)
                 if not isinstance(result, Paged):
                     return result
@@ -82,3 +88,19 @@ def paginated(blp=None, *, page_size: int = 20, max_page_size: int = 100, items:
             return {items: result.items, **where, **result.extra}
         return in_body
     return decorator
+
+
+def _refuse_past_max(number: int) -> None:
+    try:
+        validate.Range(1, MAX_PAGE)(number)
+    except ValidationError as refused:
+        abort(422, messages={"query": {"page": refused.messages}})
+
+
+def document_max_page(spec) -> None:
+    """Every ?page= of flask-smorest's paging says its maximum in the document."""
+    for operations in spec._paths.values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if isinstance(parameter, dict) and parameter.get("name") == "page" and parameter.get("in") == "query":
+                    parameter.setdefault("schema", {}).setdefault("maximum", MAX_PAGE)

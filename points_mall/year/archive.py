@@ -318,15 +318,15 @@ def workbook(title: str, headers: list[str], rows) -> bytes:
 
     from openpyxl import Workbook
 
-    from points_mall.common.export import _cell
+    from points_mall.common.export import _cell, cells
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_cell(title)[:31])
     for index, width in enumerate([16] * len(headers)):
         ws.column_dimensions[chr(ord("A") + index)].width = width
-    ws.append(headers)
+    ws.append(cells(ws, headers))
     for row in rows:
-        ws.append([_cell(v) for v in row])
+        ws.append(cells(ws, row))
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -8,7 +8,7 @@ from points_mall.extensions import limiter
 from points_mall.accounts.schemas.auth import (
     BindIn, BindOut, SessionOut, StaffLoginIn, StaffLoginOut, WechatLoginIn, WechatLoginOut)
 from points_mall.people import access
-from points_mall.accounts import auth
+from points_mall.accounts import auth, login_guard
 from points_mall.common.security import binding_claims, current_actor, rate_key_subject, requires
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录")
@@ -30,10 +30,6 @@ def _body_field(name: str):
     """A field of the raw JSON body, read before the schema has checked it: any body may come here."""
     body = request.get_json(silent=True)
     return body.get(name) if isinstance(body, dict) else None
-
-
-def _username_key():
-    return "user:" + str(_body_field("username") or "")[:50]
 
 
 def _resolved_code():
@@ -80,11 +76,12 @@ def bind(body):
 
 @blp.post("/staff-login")
 @limiter.limit(_address_limit)
-@limiter.limit(_login_limit, key_func=_username_key)
 @blp.arguments(StaffLoginIn)
 @blp.response(200, StaffLoginOut)
 def staff_login(body):
-    token, user = auth.staff_login(body["username"], body["password"])
+    """Wrong passwords slow down the address that sends them, for that username only (login_guard)."""
+    with login_guard.counting_failures(body["username"], request.remote_addr):
+        token, user = auth.staff_login(body["username"], body["password"])
     return {"token": token, "roles": access.load_actor("staff", user.id).roles, "display_name": user.display_name}
 
 

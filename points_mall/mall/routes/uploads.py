@@ -5,13 +5,14 @@ from flask_smorest import Blueprint
 from points_mall.mall.schemas.mall import PhotoIn, PhotoOut
 from points_mall.mall import uploads
 from points_mall.common.storage import CONTENT_TYPES, KEY, storage
-from points_mall.common.security import current_actor, requires
+from points_mall.common.security import accepts_upload, current_actor, requires
 
 blp = Blueprint("uploads", __name__, url_prefix="/api/v1/uploads", description="图片上传")
 
 
 @blp.post("/photos")
 @requires("shopkeeper")
+@accepts_upload
 @blp.arguments(PhotoIn, location="files")
 @blp.response(201, PhotoOut)
 def upload_photo(files):

@@ -6,7 +6,7 @@ from points_mall.people.schemas.grants import GrantIn, GrantOut, GrantRow
 from points_mall.people.schemas.members import ImportIn, ImportOut, MemberIn, MemberOut
 from points_mall.people.schemas.orgs import OrgIn, OrgOut
 from points_mall.people import grants, members, orgs
-from points_mall.common.security import BEARER, current_actor, requires
+from points_mall.common.security import BEARER, accepts_upload, current_actor, requires
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="管理")
 
@@ -41,6 +41,7 @@ def create_member(body):
 
 @blp.post("/members/import")
 @requires("admin")
+@accepts_upload
 @blp.arguments(ImportIn, location="files")
 @blp.response(201, ImportOut)
 @blp.doc(security=[BEARER])

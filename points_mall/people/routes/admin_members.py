@@ -8,7 +8,7 @@ from points_mall.people.schemas.members import (
 from points_mall.people import member_admin, member_changes
 from points_mall.activities.routes import xlsx
 from points_mall.common.paging import paginated
-from points_mall.common.security import current_actor, requires
+from points_mall.common.security import accepts_upload, current_actor, requires
 
 blp = Blueprint("admin_members", __name__, url_prefix="/api/v1/admin", description="管理：党员")
 
@@ -91,6 +91,7 @@ def member_history(member_id):
 
 @blp.post("/members/import/check")
 @requires("admin")
+@accepts_upload
 @blp.arguments(ImportIn, location="files")
 @blp.response(200, ImportCheckOut)
 def check_import(files):

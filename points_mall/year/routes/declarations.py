@@ -10,7 +10,7 @@ from points_mall.year.schemas.declarations import (
 from points_mall.year import declarations
 from points_mall.mall import uploads
 from points_mall.common.security import (
-    BEARER, current_actor, current_member_id, members_only, rate_key_subject, requires)
+    BEARER, accepts_upload, current_actor, current_member_id, members_only, rate_key_subject, requires)
 
 blp = Blueprint("declarations", __name__, url_prefix="/api/v1", description="积分申报")
 
@@ -31,6 +31,7 @@ def declarable_rules():
 @blp.post("/me/photos")
 @members_only
 @limiter.limit(photo_limit, key_func=rate_key_subject)
+@accepts_upload
 @blp.arguments(PhotoIn, location="files")
 @blp.response(201, PhotoOut)
 @blp.doc(security=[BEARER])

@@ -11,7 +11,7 @@ from points_mall.common import export
 from points_mall.common.paging import Paged, paginated
 from points_mall.year import opening, settlement
 from points_mall.activities.routes import XLSX_TOO, xlsx
-from points_mall.common.security import BEARER, current_actor, current_member_id, members_only, requires
+from points_mall.common.security import BEARER, accepts_upload, current_actor, current_member_id, members_only, requires
 
 blp = Blueprint("settlement", __name__, url_prefix="/api/v1", description="年度结算与期初积分")
 
@@ -108,6 +108,7 @@ def _content(files) -> bytes:
 
 @blp.post("/admin/opening-imports/check")
 @requires("admin")
+@accepts_upload
 @blp.arguments(ImportIn, location="files")
 @blp.response(200, OpeningCheckOut)
 def check_opening(files):
@@ -118,6 +119,7 @@ def check_opening(files):
 @blp.post("/admin/opening-imports")
 @requires("admin")
 @blp.arguments(OpeningQuery, location="query")
+@accepts_upload
 @blp.arguments(ImportIn, location="files")
 @blp.response(201, OpeningImportOut)
 def import_opening(query, files):
