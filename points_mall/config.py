@@ -33,6 +33,23 @@ class Config:
     # Wi-Fi address, so it must let a hall in at once and only stop one client hammering.
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "300/minute;3000/hour")
 
+    # Binding a WeChat to a member (docs/people.md#binding): SMS codes to the registered phone, limited per
+    # phone and per address; one-time binding codes (绑定码) from staff or the member's old WeChat.
+    SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "console")  # console | aliyun
+    SMS_API_BASE_URL = os.environ.get("SMS_API_BASE_URL", "https://dysmsapi.aliyuncs.com/")
+    SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
+    SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+    SMS_ALIYUN_SIGN_NAME = os.environ.get("SMS_ALIYUN_SIGN_NAME", "")
+    SMS_ALIYUN_TEMPLATE_CODE = os.environ.get("SMS_ALIYUN_TEMPLATE_CODE", "")
+    SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "5"))
+    # The console gateway's code in the answer, for the demo and local runs only (debug mode shows it too).
+    SMS_SHOW_CODE = os.environ.get("SMS_SHOW_CODE", "") == "1"
+    SMS_CODE_TTL = _env_int("SMS_CODE_TTL", 5 * 60)
+    SMS_CODE_TRIES = _env_int("SMS_CODE_TRIES", 5)  # wrong tries that kill a code
+    SMS_PHONE_RATE_LIMIT = os.environ.get("SMS_PHONE_RATE_LIMIT", "1/minute;5/hour;10/day")
+    SMS_ADDRESS_RATE_LIMIT = os.environ.get("SMS_ADDRESS_RATE_LIMIT", "30/hour;100/day")
+    BINDING_CODE_TTL = _env_int("BINDING_CODE_TTL", 3 * 24 * 3600)
+
     CHECKIN_CODE_STEP = _env_int("CHECKIN_CODE_STEP", 30)  # seconds a check-in code lives
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "30/minute")
     CODE_RATE_LIMIT = os.environ.get("CODE_RATE_LIMIT", "60/minute")
@@ -94,6 +111,8 @@ class TestConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 20, "max_overflow": 50, "pool_timeout": 60}
     LOGIN_RATE_LIMIT = "1000/minute"
     BIND_RATE_LIMIT = "1000/minute"
+    SMS_PHONE_RATE_LIMIT = "1000/minute"
+    SMS_ADDRESS_RATE_LIMIT = "1000/minute"
     LOGIN_ADDRESS_RATE_LIMIT = "1000/minute"
     CHECKIN_RATE_LIMIT = "1000/minute"
     CODE_RATE_LIMIT = "1000/minute"

@@ -139,6 +139,24 @@ class WechatpyGateway:
             raise DomainError("wechat_unavailable")
         return WechatSession(openid=result["openid"], unionid=result.get("unionid"))
 
+    def phone_number(self, code: str) -> str:
+        if not code or len(code) > 128:
+            raise DomainError("invalid_phone_code")
+        try:
+            result = self._call(self.mini_program, lambda: self.mini_program.wxa.get_phone_number(code))
+        except Undeliverable as e:
+            if e.errcode in (40029, 40013, 40163):
+                raise DomainError("invalid_phone_code")
+            log.warning("getuserphonenumber refused: %s", e)
+            raise DomainError("wechat_unavailable")
+        except RetryLater as e:
+            log.warning("getuserphonenumber unavailable: %s", e)
+            raise DomainError("wechat_unavailable")
+        info = result.get("phone_info") or {}
+        if str(info.get("countryCode", "86")) != "86":
+            raise DomainError("invalid_phone_code")
+        return str(info.get("purePhoneNumber") or "")
+
     def send_template(self, oa_openid, template_id, data, page=None):
         mini_program = {"appid": self.mini_program.appid, "pagepath": page} if page else None
         self._call(self.public_account, lambda: self.public_account.message.send_template(
