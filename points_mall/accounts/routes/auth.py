@@ -9,7 +9,7 @@ from points_mall.accounts.schemas.auth import (
     BindIn, BindOut, SessionOut, SmsCodeIn, SmsCodeOut, StaffLoginIn, StaffLoginOut, WechatLoginIn, WechatLoginOut)
 from points_mall.people import access
 from points_mall.accounts import auth, binding
-from points_mall.common.security import BEARER, binding_claims, current_actor, rate_key_subject, requires
+from points_mall.common.security import binding_claims, binding_only, current_actor, rate_key_subject, requires
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录")
 
@@ -81,26 +81,25 @@ def wechat_login(body):
 
 
 @blp.post("/sms-codes")
+@binding_only
 @limiter.limit(_address_limit)
 @limiter.limit(_sms_address_limit, key_func=get_remote_address)
 @limiter.limit(_sms_phone_limit, key_func=_phone_key)
 @limiter.limit(_bind_limit, key_func=rate_key_subject)
 @blp.arguments(SmsCodeIn)
 @blp.response(200, SmsCodeOut)
-@blp.doc(security=[BEARER])
 def send_sms_code(body):
     """Text a 6-digit code to a registered phone, to bind with (binding token). The answer is the same
     whether the phone is registered or not; limited per phone and per address."""
-    binding_claims()
     return binding.send_sms_code(body["phone"])
 
 
 @blp.post("/bind")
+@binding_only
 @limiter.limit(_address_limit)
 @limiter.limit(_bind_limit, key_func=rate_key_subject)
 @blp.arguments(BindIn)
 @blp.response(200, BindOut)
-@blp.doc(security=[BEARER])
 def bind(body):
     """Bind this WeChat (the binding token from wechat-login or web-login) to a member, on one proof:
     `phone_code` (mini-program getPhoneNumber), `phone` + `sms_code`, or a `binding_code` (绑定码).
