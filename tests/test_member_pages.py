@@ -1,6 +1,7 @@
 """The members' pages (党员端) in headless Chromium on a phone inside WeChat: scan a check-in link, log in
 through the (console) web OAuth, bind, earn, see the score, redeem, get the pickup code, see the handover."""
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -137,6 +138,11 @@ def test_a_member_scans_binds_earns_redeems_and_sees_the_handover(app, client, p
     phone.get(f"{public_base}/m/code")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#my-code svg"))
     shot(phone, "member-code.png", full=False)
+    # 换微信绑定: the WeChat already bound makes the one-time code a new WeChat binds with.
+    click(phone, "#move-wechat")
+    wait.until(lambda d: text_of(d, "#move-code"))
+    assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}", text_of(phone, "#move-code"))
+    assert sql("SELECT issued_by FROM binding_code WHERE member_id = :m", m=m.id) == f"member:{m.id}"
     loaded = phone.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
     assert loaded and all(url.startswith(public_base) for url in loaded), loaded  # nothing from another host
 
