@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
 
 from points_mall.errors import DomainError, NotFound
 from points_mall.extensions import db
@@ -40,7 +40,7 @@ def _failed() -> DomainError:
 
 def send_sms_code(phone: str) -> dict:
     """Text a code to phone when it is an active member's; the answer is the same when it is not.
-    A new code replaces the phone's earlier ones."""
+    A new code replaces the phone's earlier ones (so the table holds one row per phone at most)."""
     ttl = current_app.config["SMS_CODE_TTL"]
     answer = {"expires_in": ttl}
     member = db.session.scalar(select(Member.id).where(Member.phone == phone, Member.status == "active"))
@@ -48,8 +48,7 @@ def send_sms_code(phone: str) -> dict:
         return answer
     code, now = f"{secrets.randbelow(10 ** 6):06d}", utcnow()
     with committed():
-        db.session.execute(update(SmsCode).where(SmsCode.phone == phone, SmsCode.used_at.is_(None),
-                                                 SmsCode.expires_at > now).values(expires_at=now))
+        db.session.execute(delete(SmsCode).where(SmsCode.phone == phone))
         db.session.add(SmsCode(phone=phone, digest=_digest("sms", f"{phone}:{code}"), tries=0,
                                created_at=now, expires_at=now + timedelta(seconds=ttl)))
     sender = sms_gateway()
