@@ -9,6 +9,9 @@ def _env_int(name: str, default: int) -> int:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me-in-production")
+    # The demo (make run sets it): the console gateways' stand-ins for proofs answer, and the SMS code the console
+    # gateway would have sent is shown on the bind page. Debug mode and tests count as demo mode. Never in production.
+    DEMO_MODE = os.environ.get("DEMO_MODE", "") == "1"
     # None means the embedded default: PostgreSQL from a wheel with its data in EMBEDDED_PG_DIR
     # (None: instance/pg), started by the first connection (points_mall/embedded.py, docs/database.md).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
@@ -42,8 +45,6 @@ class Config:
     SMS_ALIYUN_SIGN_NAME = os.environ.get("SMS_ALIYUN_SIGN_NAME", "")
     SMS_ALIYUN_TEMPLATE_CODE = os.environ.get("SMS_ALIYUN_TEMPLATE_CODE", "")
     SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "5"))
-    # The console gateway's code in the answer, for the demo and local runs only (debug mode shows it too).
-    SMS_SHOW_CODE = os.environ.get("SMS_SHOW_CODE", "") == "1"
     SMS_CODE_TTL = _env_int("SMS_CODE_TTL", 5 * 60)
     SMS_CODE_TRIES = _env_int("SMS_CODE_TRIES", 5)  # wrong tries that kill a code
     SMS_PHONE_RATE_LIMIT = os.environ.get("SMS_PHONE_RATE_LIMIT", "1/minute;5/hour;10/day")
@@ -96,6 +97,11 @@ class Config:
     # Swagger UI would otherwise ask validator.swagger.io for a badge: no page loads anything from outside.
     OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}
     JSON_AS_ASCII = False
+
+
+def demo_mode(app) -> bool:
+    """Whether the console gateways may stand in for a proof (a dev: phone, a shown SMS code)."""
+    return bool(app.debug or app.testing or app.config.get("DEMO_MODE"))
 
 
 class TestConfig(Config):

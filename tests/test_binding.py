@@ -241,3 +241,19 @@ def test_aliyun_refuses_to_send_when_the_provider_is_unreachable():
     with pytest.raises(DomainError) as refused:
         gateway.send_code("13800000000", "123456")
     assert refused.value.code == "sms_unavailable"
+
+
+def test_outside_demo_mode_the_console_gateways_stand_in_for_no_proof(app, park, sql):
+    from points_mall import create_app
+    from points_mall.config import TestConfig
+
+    served = create_app(type("Served", (TestConfig,), {"TESTING": False, "DEBUG": False, "DEMO_MODE": False}))
+    client = served.test_client()
+    m = park.members_a[1]
+    token = binding_token(client, "wx-served")
+    sent = client.post("/api/v1/auth/sms-codes", json={"phone": m.phone}, headers=bearer(token))
+    assert sent.status_code == 200 and "dev_code" not in sent.get_json()
+    assert served.extensions["pm_sms"].sent[-1]["phone"] == m.phone  # logged for the operator, not shown
+    r = bind(client, token, phone_code=f"dev:{m.phone}")
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "binding_failed"
+    assert sql("SELECT count(*) FROM member WHERE openid IS NOT NULL") == 0

@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import case, delete, or_, select, update
 
+from points_mall.config import demo_mode
 from points_mall.errors import DomainError, NotFound
 from points_mall.extensions import db
 from points_mall.people.models import Member
@@ -53,7 +54,7 @@ def send_sms_code(phone: str) -> dict:
                                created_at=now, expires_at=now + timedelta(seconds=ttl)))
     sender = sms_gateway()
     sender.send_code(phone, code)
-    if sender.shows_codes and (current_app.debug or current_app.testing or current_app.config["SMS_SHOW_CODE"]):
+    if sender.shows_codes and demo_mode(current_app):
         answer["dev_code"] = code
     return answer
 
