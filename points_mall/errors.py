@@ -6,7 +6,7 @@ import re
 # the answer carries the code. {name} in a message is filled from the error's details.
 CATALOGUE: dict[str, tuple[int, str]] = {
     "account_disabled": (401, "账号已停用，请联系管理员"),
-    "already_bound:member": (409, "该党员已绑定其他微信：请在原微信“我的”页生成绑定码，或请支部书记发一个绑定码"),
+    "already_bound:member": (409, "该党员已绑定其他微信：请在原微信“我的二维码”页点“换微信绑定”，或请支部书记发一个绑定码"),
     "already_bound:wechat": (409, "该微信已绑定其他党员"),
     "already_checked_in": (409, "您已签到"),
     "already_fulfilled": (409, "该订单已核销"),
