@@ -40,7 +40,7 @@ run: venv frontend
 	trap '$(BIN)/python -m points_mall.embedded stop' EXIT; trap 'exit 130' INT TERM; \
 	$(FLASK) db upgrade && \
 	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) seed-demo && \
-	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
+	DEMO_MODE=1 PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Test workers (pytest-xdist; each has its own database and Redis index); TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 3

@@ -9,6 +9,9 @@ def _env_int(name: str, default: int) -> int:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me-in-production")
+    # The demo (make run sets it): the console gateways' stand-ins for proofs answer, and the SMS code the console
+    # gateway would have sent is shown on the bind page. Debug mode and tests count as demo mode. Never in production.
+    DEMO_MODE = os.environ.get("DEMO_MODE", "") == "1"
     # None means the embedded default: PostgreSQL from a wheel with its data in EMBEDDED_PG_DIR
     # (None: instance/pg), started by the first connection (points_mall/embedded.py, docs/database.md).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
@@ -35,6 +38,21 @@ class Config:
     # Per client address on the login endpoints: at a theme Party day 40-200 members share one office
     # Wi-Fi address, so it must let a hall in at once and only stop one client hammering.
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "300/minute;3000/hour")
+
+    # Binding a WeChat to a member (docs/people.md#binding): SMS codes to the registered phone, limited per
+    # phone and per address; one-time binding codes (绑定码) from staff or the member's old WeChat.
+    SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "console")  # console | aliyun
+    SMS_API_BASE_URL = os.environ.get("SMS_API_BASE_URL", "https://dysmsapi.aliyuncs.com/")
+    SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", "")
+    SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+    SMS_ALIYUN_SIGN_NAME = os.environ.get("SMS_ALIYUN_SIGN_NAME", "")
+    SMS_ALIYUN_TEMPLATE_CODE = os.environ.get("SMS_ALIYUN_TEMPLATE_CODE", "")
+    SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "5"))
+    SMS_CODE_TTL = _env_int("SMS_CODE_TTL", 5 * 60)
+    SMS_CODE_TRIES = _env_int("SMS_CODE_TRIES", 5)  # wrong tries that kill a code
+    SMS_PHONE_RATE_LIMIT = os.environ.get("SMS_PHONE_RATE_LIMIT", "1/minute;5/hour;10/day")
+    SMS_ADDRESS_RATE_LIMIT = os.environ.get("SMS_ADDRESS_RATE_LIMIT", "30/hour;100/day")
+    BINDING_CODE_TTL = _env_int("BINDING_CODE_TTL", 3 * 24 * 3600)
 
     CHECKIN_CODE_STEP = _env_int("CHECKIN_CODE_STEP", 30)  # seconds a check-in code lives
     # The mini-program page a mini-program code opens (published, without a leading /); it reads the
@@ -111,6 +129,11 @@ def refuse_unsafe(config) -> None:
                            "server configuration); leave it empty for plain mode")
 
 
+def demo_mode(app) -> bool:
+    """Whether the console gateways may stand in for a proof (a dev: phone, a shown SMS code)."""
+    return bool(app.debug or app.testing or app.config.get("DEMO_MODE"))
+
+
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-for-points-mall-tests-only"
@@ -125,6 +148,8 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT = "1000/minute"
     STAFF_LOGIN_FAILURE_LIMIT = "1000/minute"
     BIND_RATE_LIMIT = "1000/minute"
+    SMS_PHONE_RATE_LIMIT = "1000/minute"
+    SMS_ADDRESS_RATE_LIMIT = "1000/minute"
     LOGIN_ADDRESS_RATE_LIMIT = "1000/minute"
     CHECKIN_RATE_LIMIT = "1000/minute"
     CODE_RATE_LIMIT = "1000/minute"

@@ -198,7 +198,9 @@ def _logins() -> list[str]:
         "demo member logins (POST /api/v1/auth/wechat-login, or the members' pages at /m/):",
         f"  code dev:demo-secretary  {secretary.name}, organizer of {secretary.org.name}",
         f"  code dev:demo-member     {member.name}, member of {member.org.name}",
-        "  any other dev:<openid> code, then /auth/bind with a member's name and phone",
+        "  any other dev:<openid> code, then /auth/bind with a proof: an SMS code to the member's phone",
+        "  (make run shows it on the page), a binding code from 党员管理 → 更多 → 发绑定码, or",
+        "  phone_code dev:<the member's phone> (the mini-program's verified phone)",
     ]
 
 

@@ -6,7 +6,7 @@ import re
 # the answer carries the code. {name} in a message is filled from the error's details.
 CATALOGUE: dict[str, tuple[int, str]] = {
     "account_disabled": (401, "账号已停用，请联系管理员"),
-    "already_bound:member": (409, "该党员已绑定其他微信，请联系支部解绑"),
+    "already_bound:member": (409, "该党员已绑定其他微信：请在原微信“我的二维码”页点“换微信绑定”，或请支部书记发一个绑定码"),
     "already_bound:wechat": (409, "该微信已绑定其他党员"),
     "already_checked_in": (409, "您已签到"),
     "already_fulfilled": (409, "该订单已核销"),
@@ -17,7 +17,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "bad_credentials": (401, "用户名或密码错误"),
     "bad_request": (400, "请求格式有误"),
     "before_membership": (422, "生效日期不能早于现所在组织的起始日期{since}，请选择这天或之后的日期"),
-    "binding_failed": (400, "姓名或手机号与登记信息不符，请联系支部核对"),
+    "binding_failed": (400, "验证未通过，请核对验证码或绑定码后重试；仍不行请联系支部书记"),
     "callback_forged": (403, "签名不符，请求不是来自微信；请核对公众号后台“服务器配置”的令牌(Token)与 WECHAT_OA_TOKEN 一致"),
     "callback_forged:no_token": (403, "服务器未配置公众号令牌 WECHAT_OA_TOKEN，暂不接收公众号消息"),
     "callback_forged:plain": (403, "已启用安全模式，只接收加密的消息；请在公众号后台把消息加解密方式设为安全模式"),
@@ -93,6 +93,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "invalid_minutes": (422, "会议记录不能为空"),
     "invalid_name": (422, "名称不能为空"),
     "invalid_org_kind": (422, "组织类型无效"),
+    "invalid_phone_code": (400, "微信没有给出手机号，请重新点“微信手机号一键绑定”或改用短信验证码"),
     "invalid_phone": (422, "手机号格式不正确"),
     "invalid_photos": (422, "证明照片无效或超过{max}张，请重新上传后再提交"),
     "invalid_pickup_code": (422, "取货码应为8位数字"),
@@ -208,6 +209,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "unknown_user": (404, "用户不存在"),
     "unsupported_media_type": (415, "不支持的内容类型"),
     "weak_password": (422, "密码至少8位"),
+    "sms_unavailable": (503, "短信暂时发不出去，请稍后再试，或请支部书记发一个绑定码"),
     "wechat_unavailable": (503, "微信服务暂时不可用，请稍后再试"),
     "year_not_over": (409, "{year}年尚未结束，请在{next}年1月1日之后结算"),
 }

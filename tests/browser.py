@@ -166,3 +166,35 @@ def log_in(browser, url: str, username: str, password: str):
     browser.find_element(By.ID, "password").send_keys(password)
     browser.find_element(By.ID, "login-button").click()
     return WebDriverWait(browser, 10, poll_frequency=0.1)
+
+
+def sms_received(app, phone_number):
+    """The last code the console SMS gateway sent to a phone: what the member reads in the text message."""
+    return [s["code"] for s in app.extensions["pm_sms"].sent if s["phone"] == phone_number][-1]
+
+
+def bind_by_sms(app, driver, wait, member, before_submit=None):
+    """On the bind page: the registered phone, 获取验证码, the code from the text message, 确认绑定."""
+    from selenium.webdriver.common.by import By
+
+    wait.until(lambda d: d.find_elements(By.ID, "bind-phone"))
+    driver.find_element(By.ID, "bind-phone").send_keys(member.phone)
+    driver.find_element(By.ID, "bind-send").click()
+    wait.until(lambda d: text_of(d, "#bind-sms-note"))
+    driver.find_element(By.ID, "bind-sms-code").send_keys(sms_received(app, member.phone))
+    if before_submit:
+        before_submit()
+    driver.find_element(By.ID, "bind-button").click()
+
+
+def bind_by_code(driver, wait, code, before_submit=None):
+    """On the bind page: the 绑定码 tab, the code the secretary gave, 确认绑定."""
+    from selenium.webdriver.common.by import By
+
+    wait.until(lambda d: d.find_elements(By.ID, "bind-tabs"))
+    driver.find_element(By.XPATH, "//div[contains(@class, 'van-tab')][normalize-space(.)='绑定码']").click()
+    wait.until(lambda d: d.find_element(By.ID, "bind-code").is_displayed())
+    driver.find_element(By.ID, "bind-code").send_keys(code)
+    if before_submit:
+        before_submit()
+    driver.find_element(By.ID, "bind-code-button").click()

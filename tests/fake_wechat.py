@@ -98,6 +98,15 @@ class FakeWechat:
             if not scene or len(scene) > 32 or not re.fullmatch(r"[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+", scene):
                 return {"errcode": 40169, "errmsg": "invalid length for scene"}
             return PNG
+        if path == "/wxa/business/getuserphonenumber":
+            # A getPhoneNumber code "phone-<11 digits>" is that phone, verified; anything else is refused.
+            code = (body or {}).get("code", "")
+            if not code.startswith("phone-"):
+                return {"errcode": 40029, "errmsg": "invalid code"}
+            phone = code.removeprefix("phone-")
+            return {"errcode": 0, "errmsg": "ok", "phone_info": {
+                "phoneNumber": phone, "purePhoneNumber": phone, "countryCode": "86",
+                "watermark": {"timestamp": int(time.time()), "appid": query.get("appid", "wx-mp")}}}
         if path == "/cgi-bin/qrcode/create":
             scene = body["action_info"]["scene"]["scene_str"]
             return {"ticket": f"ticket-{scene}", "expire_seconds": body.get("expire_seconds"),

@@ -50,3 +50,13 @@ def one_crowd_at_a_time(wait: float = 60.0):
                 "WHERE backend_type = 'client backend'").fetchone()[0] < CROWD:
             time.sleep(0.2)
         yield
+
+
+def bind_by_sms(client, binding_token, phone):
+    """Bind as a member would on the web pages: a code to the registered phone (the console SMS gateway
+    gives it back in tests), then the code. Returns the answer to /auth/bind."""
+    headers = {"Authorization": f"Bearer {binding_token}"}
+    sent = client.post("/api/v1/auth/sms-codes", json={"phone": phone}, headers=headers)
+    assert sent.status_code == 200, sent.get_json()
+    return client.post("/api/v1/auth/bind", json={"phone": phone, "sms_code": sent.get_json()["dev_code"]},
+                       headers=headers)

@@ -3,6 +3,7 @@ import time
 
 import jwt
 
+from .helpers import bind_by_sms
 from .park import PASSWORD
 
 
@@ -18,7 +19,7 @@ def test_a_new_wechat_user_binds_to_their_imported_record_then_logs_straight_in(
     m = park.members_a[2]
     first = login(client, "dev:wx-zhang").get_json()
     assert first["needs_binding"] is True and first["member"] is None
-    bound = client.post("/api/v1/auth/bind", json={"name": m.name, "phone": m.phone}, headers=bearer(first["token"]))
+    bound = bind_by_sms(client, first["token"], m.phone)
     assert bound.status_code == 200, bound.get_json()
     assert bound.get_json()["member"]["id"] == m.id
     assert client.get("/api/v1/me", headers=bearer(bound.get_json()["token"])).status_code == 200
@@ -30,12 +31,31 @@ def test_a_new_wechat_user_binds_to_their_imported_record_then_logs_straight_in(
 def test_a_wrong_guess_at_binding_reveals_nothing_and_binds_nothing(client, park, sql):
     m = park.members_a[2]
     token = login(client, "dev:wx-guess").get_json()["token"]
-    wrong_name = client.post("/api/v1/auth/bind", json={"name": "王五", "phone": m.phone}, headers=bearer(token))
-    unknown_phone = client.post("/api/v1/auth/bind", json={"name": m.name, "phone": "13712345678"},
-                                headers=bearer(token))
-    assert wrong_name.status_code == unknown_phone.status_code == 400
-    assert wrong_name.get_json() == unknown_phone.get_json()
-    assert wrong_name.get_json()["error"]["code"] == "binding_failed"
+    registered = client.post("/api/v1/auth/sms-codes", json={"phone": m.phone}, headers=bearer(token))
+    unknown = client.post("/api/v1/auth/sms-codes", json={"phone": "13712345678"}, headers=bearer(token))
+    assert registered.status_code == unknown.status_code == 200
+    assert registered.get_json()["expires_in"] == unknown.get_json()["expires_in"]
+    code = registered.get_json()["dev_code"]
+    wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
+    answers = [client.post("/api/v1/auth/bind", json=body, headers=bearer(token)) for body in (
+        {"phone": m.phone, "sms_code": wrong},
+        {"phone": "13712345678", "sms_code": code},
+        {"binding_code": "ABCD-EFGH"},
+        {"phone_code": "not-a-phone-code"},
+        {"phone_code": "dev:13712345678"},
+    )]
+    assert {a.status_code for a in answers} == {400}
+    assert all(a.get_json() == answers[0].get_json() for a in answers)
+    assert answers[0].get_json()["error"]["code"] == "binding_failed"
+    assert sql("SELECT count(*) FROM member WHERE openid IS NOT NULL") == 0
+    assert sql("SELECT count(*) FROM audit_entry WHERE action = 'bind'") == 5
+
+
+def test_a_typed_name_and_phone_bind_nobody(client, park, sql):
+    m = park.members_a[2]
+    token = login(client, "dev:wx-colleague").get_json()["token"]
+    r = client.post("/api/v1/auth/bind", json={"name": m.name, "phone": m.phone}, headers=bearer(token))
+    assert r.status_code == 422
     assert sql("SELECT count(*) FROM member WHERE openid IS NOT NULL") == 0
 
 
@@ -43,7 +63,7 @@ def test_binding_is_rate_limited(client, park, app):
     token = login(client, "dev:wx-brute").get_json()["token"]
     app.config["BIND_RATE_LIMIT"] = "3/minute"
     try:
-        answers = [client.post("/api/v1/auth/bind", json={"name": "某某", "phone": f"1371234567{i}"},
+        answers = [client.post("/api/v1/auth/bind", json={"phone": f"1371234567{i}", "sms_code": "123456"},
                                headers=bearer(token)) for i in range(5)]
     finally:
         app.config["BIND_RATE_LIMIT"] = "1000/minute"
@@ -51,21 +71,25 @@ def test_binding_is_rate_limited(client, park, app):
     assert answers[-1].get_json()["error"]["code"] == "rate_limited"
 
 
-def test_a_member_already_bound_to_another_wechat_cannot_be_taken_over(client, park):
+def test_a_member_already_bound_to_another_wechat_cannot_be_taken_over(client, park, sql):
     m = park.members_a[2]
     t1 = login(client, "dev:wx-one").get_json()["token"]
-    assert client.post("/api/v1/auth/bind", json={"name": m.name, "phone": m.phone}, headers=bearer(t1)).status_code == 200
+    assert bind_by_sms(client, t1, m.phone).status_code == 200
     t2 = login(client, "dev:wx-two").get_json()["token"]
-    r = client.post("/api/v1/auth/bind", json={"name": m.name, "phone": m.phone}, headers=bearer(t2))
+    r = bind_by_sms(client, t2, m.phone)
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "already_bound"
+    r = client.post("/api/v1/auth/bind", json={"phone_code": f"dev:{m.phone}"}, headers=bearer(t2))
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "already_bound"
+    assert sql("SELECT openid FROM member WHERE id = :m", m=m.id) == "wx-one"
 
 
 def test_a_binding_token_cannot_read_member_pages_and_a_member_token_cannot_bind(client, park):
     token = login(client, "dev:wx-x").get_json()["token"]
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
     m = park.members_a[1]
-    r = client.post("/api/v1/auth/bind", json={"name": m.name, "phone": m.phone}, headers=park.auth(m))
+    r = client.post("/api/v1/auth/bind", json={"phone_code": f"dev:{m.phone}"}, headers=park.auth(m))
     assert r.status_code == 401
+    assert client.post("/api/v1/auth/sms-codes", json={"phone": m.phone}, headers=park.auth(m)).status_code == 401
 
 
 def test_a_bad_login_code_is_refused(client, park):

@@ -7,7 +7,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from points_mall.extensions import db
 from points_mall.people.models import Grant
 
-from .browser import browser, live_server, phone, public_base, text_of  # noqa: F401  (fixtures)
+from .browser import bind_by_sms, browser, live_server, phone, public_base, text_of  # noqa: F401  (fixtures)
 
 UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 
@@ -149,7 +149,7 @@ def test_only_a_members_token_may_scan_confirm_or_refuse(client, park):
 
 
 def test_the_console_shows_a_code_the_member_confirms_on_the_phone_and_the_console_enters(  # noqa: F811
-        client, park, organizer, browser, phone, public_base, sql):
+        app, client, park, organizer, browser, phone, public_base, sql):
     wait = WebDriverWait(browser, 15, poll_frequency=0.1)
     browser.get(f"{public_base}/console/login")
     wait.until(lambda d: d.find_elements(By.ID, "tab-qr"))
@@ -162,10 +162,7 @@ def test_the_console_shows_a_code_the_member_confirms_on_the_phone_and_the_conso
     # WeChat's scanner opens the link: a first visit logs in through the web OAuth and binds once.
     on_phone = WebDriverWait(phone, 15, poll_frequency=0.1)
     phone.get(url)
-    on_phone.until(lambda d: d.find_elements(By.ID, "bind-name"))
-    phone.find_element(By.ID, "bind-name").send_keys(organizer.name)
-    phone.find_element(By.ID, "bind-phone").send_keys(organizer.phone)
-    phone.find_element(By.ID, "bind-button").click()
+    bind_by_sms(app, phone, on_phone, organizer)
     on_phone.until(lambda d: d.find_elements(By.ID, "console-login-confirm"))
     assert "/m/console-login?t=" in phone.current_url
     assert text_of(phone, "#console-login-question") == "登录积分超市工作台？"

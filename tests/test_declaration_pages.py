@@ -7,7 +7,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .browser import browser, live_server, log_in, phone, public_base, text_of  # noqa: F401  (fixtures)
+from .browser import (  # noqa: F401  (fixtures)
+    bind_by_sms, browser, live_server, log_in, phone, public_base, text_of)
 from .console_ui import as_desktop, as_phone, cut_off, open_tab, settled, shot, visible
 from .park import PASSWORD
 from .test_declarations import declarable, photos, today, year_end  # noqa: F401  (fixtures)
@@ -44,13 +45,10 @@ def confirm_picker(phone, wait):  # noqa: F811
     wait.until(confirmed)
 
 
-def log_in_on_the_phone(phone, wait, url, member):  # noqa: F811
+def log_in_on_the_phone(app, phone, wait, url, member):  # noqa: F811
     """Opened in WeChat: the page logs in through the (console gateway's) web OAuth and asks who I am once."""
     phone.get(url)
-    wait.until(lambda d: d.find_elements(By.ID, "bind-name"))
-    phone.find_element(By.ID, "bind-name").send_keys(member.name)
-    phone.find_element(By.ID, "bind-phone").send_keys(member.phone)
-    phone.find_element(By.ID, "bind-button").click()
+    bind_by_sms(app, phone, wait, member)
 
 
 def test_a_member_declares_with_a_photo_the_organizer_approves_and_the_points_show(  # noqa: F811
@@ -61,7 +59,7 @@ def test_a_member_declares_with_a_photo_the_organizer_approves_and_the_points_sh
     wait = WebDriverWait(phone, 20, poll_frequency=0.1)
 
     # The member opens 申报积分 from WeChat, logs in, and fills the form.
-    log_in_on_the_phone(phone, wait, f"{public_base}/m/declarations/new", m)
+    log_in_on_the_phone(app, phone, wait, f"{public_base}/m/declarations/new", m)
     wait.until(lambda d: d.find_elements(By.ID, "declaration-title"))
     assert "/m/declarations/new" in phone.current_url
     click(phone, "#declaration-rule")
@@ -171,7 +169,7 @@ def test_a_returned_declaration_is_completed_on_the_phone_and_sent_again(  # noq
     r = client.post(f"/api/v1/declarations/{d['id']}/return", json={"note": "请补充活动现场照片"}, headers=park.auth("org_a"))
     assert r.status_code == 200
     wait = WebDriverWait(phone, 20, poll_frequency=0.1)
-    log_in_on_the_phone(phone, wait, f"{public_base}/m/declarations", m)
+    log_in_on_the_phone(app, phone, wait, f"{public_base}/m/declarations", m)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".declaration"))
     assert "已退回，待补充" in text_of(phone, ".declaration") and "请补充活动现场照片" in text_of(phone, ".declaration")
     click(phone, ".declaration")

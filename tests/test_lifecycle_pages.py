@@ -140,3 +140,24 @@ def test_an_admin_switches_a_member_off_and_on_with_a_confirmation(client, park,
     wait.until(lambda d: [b for b in visible(d, ".el-message-box button") if b.text == "启用"])
     [b for b in visible(browser, ".el-message-box button") if b.text == "启用"][0].click()
     wait.until(lambda d: sql("SELECT status FROM member WHERE id = :m", m=member.id) == "active")
+
+
+def test_the_secretary_issues_a_binding_code_and_the_member_binds_with_it(client, park, browser, live_server, sql):  # noqa: F811
+    import re
+
+    member = park.members_a[3]
+    wait = sign_in(browser, f"{live_server}/console/admin/members", "admin")
+    wait.until(lambda d: row_of(d, "#members-table", member.name))
+    row_of(browser, "#members-table", member.name).find_element(By.CSS_SELECTOR, ".pm-more button").click()
+    wait.until(lambda d: visible(d, ".pm-act-code"))
+    visible(browser, ".pm-act-code")[0].click()
+    wait.until(lambda d: visible(d, "#binding-code"))
+    code = visible(browser, "#binding-code")[0].text
+    assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}", code)
+    assert member.name in visible(browser, ".el-message-box")[0].text
+    shot(browser, "console-binding-code-1280.png", 1280, 800)
+    token = client.post("/api/v1/auth/wechat-login", json={"code": "dev:wx-on-paper"}).get_json()["token"]
+    bound = client.post("/api/v1/auth/bind", json={"binding_code": code}, headers={"Authorization": f"Bearer {token}"})
+    assert bound.status_code == 200 and bound.get_json()["member"]["id"] == member.id
+    assert sql("SELECT action FROM audit_entry WHERE entity_id = :m ORDER BY id", m=member.id) == \
+        [("member.binding_code",), ("bind",)]

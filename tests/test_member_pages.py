@@ -1,6 +1,7 @@
 """The members' pages (党员端) in headless Chromium on a phone inside WeChat: scan a check-in link, log in
 through the (console) web OAuth, bind, earn, see the score, redeem, get the pickup code, see the handover."""
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from points_mall.activities import codes
 from points_mall.common.clock import utcnow
 
-from .browser import browser, live_server, phone, public_base, text_of  # noqa: F401  (fixtures)
+from .browser import (  # noqa: F401  (fixtures)
+    bind_by_code, bind_by_sms, browser, live_server, phone, public_base, sms_received, text_of)
 from .helpers import make_activity
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -56,12 +58,9 @@ def test_a_member_scans_binds_earns_redeems_and_sees_the_handover(app, client, p
 
     # Scanned with WeChat: the link logs in through OAuth, asks who I am once, then checks me in.
     phone.get(link_at(app, a["id"]))
-    wait.until(lambda d: d.find_elements(By.ID, "bind-name"))
+    wait.until(lambda d: d.find_elements(By.ID, "bind-phone"))
     assert "/m/login" in phone.current_url and "code=dev" in phone.current_url
-    shot(phone, "member-bind.png")
-    phone.find_element(By.CSS_SELECTOR, "#bind-name").send_keys(m.name)
-    phone.find_element(By.CSS_SELECTOR, "#bind-phone").send_keys(m.phone)
-    phone.find_element(By.ID, "bind-button").click()
+    bind_by_sms(app, phone, wait, m, before_submit=lambda: shot(phone, "member-bind.png"))
     wait.until(lambda d: text_of(d, "#checkin-ok") or text_of(d, "#checkin-refused"))
     assert text_of(phone, "#checkin-points") == "+2 积分", text_of(phone, "#checkin-refused")
     assert text_of(phone, "#checkin-activity") == "主题党日：重温入党誓词"
@@ -139,6 +138,11 @@ def test_a_member_scans_binds_earns_redeems_and_sees_the_handover(app, client, p
     phone.get(f"{public_base}/m/code")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#my-code svg"))
     shot(phone, "member-code.png", full=False)
+    # 换微信绑定: the WeChat already bound makes the one-time code a new WeChat binds with.
+    click(phone, "#move-wechat")
+    wait.until(lambda d: text_of(d, "#move-code"))
+    assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}", text_of(phone, "#move-code"))
+    assert sql("SELECT issued_by FROM binding_code WHERE member_id = :m", m=m.id) == f"member:{m.id}"
     loaded = phone.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
     assert loaded and all(url.startswith(public_base) for url in loaded), loaded  # nothing from another host
 
@@ -150,15 +154,18 @@ def test_the_pages_work_in_a_desktop_browser_too(app, client, park, shop, browse
     browser.set_window_size(1280, 800)
     wait = WebDriverWait(browser, 15, poll_frequency=0.1)
     browser.get(f"{public_base}/m/")
-    wait.until(lambda d: d.find_elements(By.ID, "bind-name"))
-    browser.find_element(By.ID, "bind-name").send_keys(m.name)
-    browser.find_element(By.ID, "bind-phone").send_keys("13800000000")
+    wait.until(lambda d: d.find_elements(By.ID, "bind-phone"))
+    browser.find_element(By.ID, "bind-phone").send_keys(m.phone)
+    browser.find_element(By.ID, "bind-send").click()
+    wait.until(lambda d: text_of(d, "#bind-sms-note"))
+    code = sms_received(app, m.phone)
+    field = browser.find_element(By.ID, "bind-sms-code")
+    field.send_keys(f"{(int(code) + 1) % 10 ** 6:06d}")
     browser.find_element(By.ID, "bind-button").click()
     wait.until(lambda d: text_of(d, "#bind-error"))
-    assert text_of(browser, "#bind-error") == "姓名或手机号与登记信息不符，请联系支部核对"
-    field = browser.find_element(By.ID, "bind-phone")
+    assert text_of(browser, "#bind-error") == "验证未通过，请核对验证码或绑定码后重试；仍不行请联系支部书记"
     field.send_keys(Keys.CONTROL, "a")
-    field.send_keys(m.phone)  # typed over the selection, so Vue sees the input
+    field.send_keys(code)  # typed over the selection, so Vue sees the input
     browser.find_element(By.ID, "bind-button").click()
     wait.until(lambda d: text_of(d, "#home-spendable"))
     assert text_of(browser, "#home-spendable") == "100"
@@ -178,11 +185,10 @@ def test_a_geofenced_activity_takes_the_phones_location(app, client, park, shop,
     phone.execute_cdp_cmd("Browser.grantPermissions", {"origin": public_base, "permissions": ["geolocation"]})
     phone.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": 30.2745, "longitude": 120.1553, "accuracy": 20})
     wait = WebDriverWait(phone, 20, poll_frequency=0.1)
+    # A member without a phone of their own: the secretary's 绑定码.
+    code = client.post(f"/api/v1/admin/members/{m.id}/binding-code", headers=park.auth("org_a")).get_json()["code"]
     phone.get(link_at(app, a["id"]))
-    wait.until(lambda d: d.find_elements(By.ID, "bind-name"))
-    phone.find_element(By.ID, "bind-name").send_keys(m.name)
-    phone.find_element(By.ID, "bind-phone").send_keys(m.phone)
-    phone.find_element(By.ID, "bind-button").click()
+    bind_by_code(phone, wait, code, before_submit=lambda: shot(phone, "member-bind-code.png"))
     wait.until(lambda d: text_of(d, "#checkin-ok") or text_of(d, "#checkin-refused"))
     assert text_of(phone, "#checkin-points") == "+2 积分", text_of(phone, "#checkin-refused")
     assert sql("SELECT count(*) FROM scan_attempt WHERE member_id = :m AND reason = 'location_required'", m=m.id) == 1

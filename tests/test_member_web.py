@@ -6,7 +6,7 @@ from points_mall.activities import codes
 from points_mall.common.clock import utcnow
 from points_mall.wechat.jsapi import signature
 
-from .helpers import make_activity, nonce
+from .helpers import bind_by_sms, make_activity, nonce
 
 
 def test_the_jsapi_signature_matches_wechats_published_example():
@@ -46,8 +46,7 @@ def test_web_oauth_binds_the_public_account_openid_and_logs_in_next_time(client,
     first = client.post("/api/v1/auth/web-login", json={"code": "dev:web-abc"}).get_json()
     assert first["needs_binding"] is True
     m = park.members_a[2]
-    bound = client.post("/api/v1/auth/bind", json={"name": m.name, "phone": m.phone},
-                        headers={"Authorization": f"Bearer {first['token']}"})
+    bound = bind_by_sms(client, first["token"], m.phone)
     assert bound.status_code == 200, bound.get_json()
     again = client.post("/api/v1/auth/web-login", json={"code": "dev:web-abc"}).get_json()
     assert again["needs_binding"] is False and again["member"]["id"] == m.id

@@ -7,7 +7,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .browser import browser, live_server, log_in, phone, public_base, text_of  # noqa: F401  (fixtures)
+from .browser import (  # noqa: F401  (fixtures)
+    bind_by_sms, browser, live_server, log_in, phone, public_base, text_of)
 from .console_ui import as_desktop, as_phone, cut_off, open_tab, shot, visible
 from .park import PASSWORD
 from .test_member_pages import click, shot as phone_shot
@@ -20,7 +21,7 @@ def appear(wait, css):
 
 
 def test_an_organizer_publishes_a_member_appeals_the_organizer_corrects_and_the_member_sees_it(  # noqa: F811
-        client, park, month, browser, phone, public_base, sql):
+        app, client, park, month, browser, phone, public_base, sql):
     a1 = park.members_a[1]
 
     # The organizer opens 积分公示: last month's sheet of their branch, a1 first with 10.
@@ -63,10 +64,7 @@ def test_an_organizer_publishes_a_member_appeals_the_organizer_corrects_and_the_
     # The member, in WeChat: binds once, finds the 公示 of the branch with their row highlighted.
     pwait = WebDriverWait(phone, 20, poll_frequency=0.1)
     phone.get(f"{public_base}/m/publicity")
-    pwait.until(lambda d: d.find_elements(By.ID, "bind-name"))
-    phone.find_element(By.CSS_SELECTOR, "#bind-name").send_keys(a1.name)
-    phone.find_element(By.CSS_SELECTOR, "#bind-phone").send_keys(a1.phone)
-    phone.find_element(By.ID, "bind-button").click()
+    bind_by_sms(app, phone, pwait, a1)
     pwait.until(lambda d: text_of(d, "#my-total"))
     assert text_of(phone, "#my-total").startswith("10")
     assert a1.name in text_of(phone, "#publicity-rows tr.mine")

@@ -12,7 +12,7 @@ from points_mall.people.members import add_member
 
 from .helpers import make_activity, nonce
 
-LIMITS = ("LOGIN_RATE_LIMIT", "STAFF_LOGIN_FAILURE_LIMIT", "BIND_RATE_LIMIT", "LOGIN_ADDRESS_RATE_LIMIT", "CHECKIN_RATE_LIMIT",
+LIMITS = ("LOGIN_RATE_LIMIT", "STAFF_LOGIN_FAILURE_LIMIT", "BIND_RATE_LIMIT", "SMS_PHONE_RATE_LIMIT", "SMS_ADDRESS_RATE_LIMIT", "LOGIN_ADDRESS_RATE_LIMIT", "CHECKIN_RATE_LIMIT",
           "CODE_RATE_LIMIT", "LOOKUP_RATE_LIMIT")
 
 
@@ -114,7 +114,7 @@ def test_binding_attempts_are_limited_per_wechat_user(prod, park):
     tokens = [login(client, f"stranger-{i}").get_json()["token"] for i in range(2)]
 
     def guess(token):
-        return client.post("/api/v1/auth/bind", json={"name": "张三", "phone": "13812345678"},
+        return client.post("/api/v1/auth/bind", json={"phone": "13812345678", "sms_code": "123456"},
                            headers={"Authorization": f"Bearer {token}"})
 
     answers = [guess(tokens[0]) for _ in range(6)]
@@ -240,3 +240,24 @@ def test_with_redis_down_logins_and_check_ins_still_work_and_are_still_limited(a
     from .park import PASSWORD
 
     assert other.post("/api/v1/auth/staff-login", json={"username": "org_b", "password": PASSWORD}).status_code == 200
+
+
+def _ask_sms(client, token, phone):
+    return client.post("/api/v1/auth/sms-codes", json={"phone": phone}, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_sms_codes_are_limited_per_phone(prod, park):
+    client = prod.test_client()
+    tokens = [login(client, f"texter-{i}").get_json()["token"] for i in range(3)]
+    phone = park.members_a[1].phone
+    assert _ask_sms(client, tokens[0], phone).status_code == 200
+    assert refused_by_rate_limit(_ask_sms(client, tokens[1], phone))  # another WeChat, the same phone
+    assert _ask_sms(client, tokens[2], park.members_a[2].phone).status_code == 200
+
+
+def test_sms_codes_are_limited_per_address(app, park):
+    client = production_app(SMS_ADDRESS_RATE_LIMIT="3/hour").test_client()
+    tokens = [login(client, f"spammer-{i}").get_json()["token"] for i in range(4)]
+    answers = [_ask_sms(client, token, f"1371234560{i}") for i, token in enumerate(tokens)]
+    assert [a.status_code for a in answers[:3]] == [200, 200, 200]
+    assert refused_by_rate_limit(answers[3])

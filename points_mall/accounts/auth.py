@@ -1,4 +1,4 @@
-"""Logins: WeChat mini-program (code → openid → member), binding, staff passwords; JWTs that expire."""
+"""Logins: WeChat mini-program (code → openid → member), staff passwords; JWTs that expire (binding: binding.py)."""
 import re
 import time
 
@@ -72,28 +72,6 @@ def wechat_login(code: str, session: WechatSession | DomainError | None = None) 
     if not active:
         raise DomainError("member_inactive")
     return {"token": member_token(member), "member": member, "needs_binding": False}
-
-
-def bind(openid: str, unionid: str | None, name: str, phone: str, channel: str = "mp") -> dict:
-    """Link this WeChat user to an imported member. A wrong guess says only that it did not match.
-    channel "oa" is the public account's web pages: its openid differs from the mini-program's."""
-    column = Member.oa_openid if channel == "oa" else Member.openid
-    no_match = DomainError("binding_failed")
-    if not PHONE.match(phone or ""):
-        raise DomainError("invalid_phone")
-    member = db.session.scalar(select(Member).where(Member.phone == phone))
-    if member is None or member.name != name.strip() or member.status != "active":
-        raise no_match
-    bound = getattr(member, column.key)
-    if bound and bound != openid:
-        raise DomainError("already_bound:member")
-    taken = db.session.scalar(select(Member).where(column == openid))
-    if taken is not None and taken.id != member.id:
-        raise DomainError("already_bound:wechat")
-    with committed():
-        setattr(member, column.key, openid)
-        member.unionid = unionid or member.unionid
-    return {"token": member_token(member), "member": member}
 
 
 def staff_login(username: str, password: str) -> tuple[str, StaffUser]:

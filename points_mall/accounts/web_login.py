@@ -20,7 +20,7 @@ from points_mall.accounts.auth import issue_token, member_token
 from points_mall.common.clock import utcnow
 from points_mall.common.tx import committed
 
-# Long enough for a first visit (OAuth, then typing name and phone), short enough that a forwarded
+# Long enough for a first visit (OAuth, then an SMS code or a 绑定码), short enough that a forwarded
 # receipt is as useless as a forwarded code; the receipt also only works in the browser that scanned.
 RECEIPT_TTL = timedelta(minutes=10)
 SCAN_COOKIE = "pm_scan"  # names the browser that scanned, so a receipt forwarded elsewhere is worthless

@@ -134,6 +134,17 @@ def scanning_members(view):
     return guarded
 
 
+def binding_only(view):
+    """An endpoint for a WeChat user still to bind (a binding token): refuse other callers before parsing."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        binding_claims()
+        return view(*args, **kwargs)
+    guarded._apidoc = getattr(view, "_apidoc", {})
+    guarded._apidoc.setdefault("manual_doc", {}).setdefault("security", [BEARER])
+    return guarded
+
+
 class IdConverter(IntegerConverter):
     """<id:name> in a URL. An id past the column's range cannot exist, so it is looked up as 0, which
     no row has: the answer is the entity's own 404 (unknown_activity), never a database error."""

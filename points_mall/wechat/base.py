@@ -33,6 +33,10 @@ class Gateway(Protocol):
     def code_to_session(self, code: str) -> WechatSession:
         """A wx.login() code from the mini-program → the user's openid (and unionid)."""
 
+    def phone_number(self, code: str) -> str:
+        """A getPhoneNumber code from the mini-program → the phone number WeChat verified (mainland, 11
+        digits); DomainError("invalid_phone_code") for a code WeChat refuses."""
+
     def send_template(self, oa_openid: str, template_id: str, data: dict, url: str | None = None,
                       client_msg_id: str | None = None) -> None:
         """A public-account template message to a follower, opening url; WeChat drops a second message

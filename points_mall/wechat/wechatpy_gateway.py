@@ -141,6 +141,24 @@ class WechatpyGateway:
             raise DomainError("wechat_unavailable")
         return WechatSession(openid=result["openid"], unionid=result.get("unionid"))
 
+    def phone_number(self, code: str) -> str:
+        if not code or len(code) > 128:
+            raise DomainError("invalid_phone_code")
+        try:
+            result = self._call(self.mini_program, lambda: self.mini_program.wxa.get_phone_number(code))
+        except Undeliverable as e:
+            if e.errcode in (40029, 40013, 40163):
+                raise DomainError("invalid_phone_code")
+            log.warning("getuserphonenumber refused: %s", e)
+            raise DomainError("wechat_unavailable")
+        except RetryLater as e:
+            log.warning("getuserphonenumber unavailable: %s", e)
+            raise DomainError("wechat_unavailable")
+        info = result.get("phone_info") or {}
+        if str(info.get("countryCode", "86")) != "86":
+            raise DomainError("invalid_phone_code")
+        return str(info.get("purePhoneNumber") or "")
+
     def send_template(self, oa_openid, template_id, data, url=None, client_msg_id=None):
         # wechatpy's message.send_template predates client_msg_id, so the body is posted as WeChat documents it.
         body = {"touser": oa_openid, "template_id": template_id, "data": data}

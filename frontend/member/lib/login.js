@@ -26,3 +26,8 @@ export function devOpenid(storage) {
   }
   return id
 }
+
+/** True in the mini-program's web-view, where the mini-program's own page can ask WeChat for the phone. */
+export function inMiniProgram() {
+  return typeof window !== 'undefined' && window.__wxjs_environment === 'miniprogram'
+}

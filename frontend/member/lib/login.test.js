@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { devOpenid, routerPath, safeNext } from './login.js'
+import { devOpenid, inMiniProgram, routerPath, safeNext } from './login.js'
 
 describe('log-in round trip', () => {
   it('returns only to the members pages', () => {
@@ -19,5 +19,19 @@ describe('log-in round trip', () => {
     const first = devOpenid(storage)
     expect(first).toMatch(/^web-[0-9a-f]{12}$/)
     expect(devOpenid(storage)).toBe(first)
+  })
+})
+
+describe('the mini-program web-view', () => {
+  it('is told apart from WeChat web pages and browsers', () => {
+    const kept = globalThis.window
+    try {
+      globalThis.window = { __wxjs_environment: 'miniprogram' }
+      expect(inMiniProgram()).toBe(true)
+      globalThis.window = { __wxjs_environment: 'browser' }
+      expect(inMiniProgram()).toBe(false)
+    } finally {
+      globalThis.window = kept
+    }
   })
 })

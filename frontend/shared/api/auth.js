@@ -15,8 +15,11 @@ export const answerConsoleTicket = (ticket, action) => http.post(`${ticketPath(t
 /** The member's WeChat web log-in: where to send the browser, the code it brings back, the binding. */
 export const webAuthorize = (query) => http.get('/api/v1/auth/web-authorize', query)
 export const webLogin = (code) => http.post('/api/v1/auth/web-login', { code })
+/** Binding proves who you are: { phone, sms_code } (the code from sendSmsCode), { binding_code } or { phone_code }. */
 export const bindMember = (body, bindingToken) =>
   http.post('/api/v1/auth/bind', body, { Authorization: `Bearer ${bindingToken}` })
+export const sendSmsCode = (phone, bindingToken) =>
+  http.post('/api/v1/auth/sms-codes', { phone }, { Authorization: `Bearer ${bindingToken}` })
 
 /** The JS-SDK's signature for the page at this address. */
 export const jsapiConfig = (url) => http.get('/api/v1/wechat/jsapi-config', { url })

@@ -13,6 +13,8 @@ export const deactivateMember = (id, note) => http.post(`${member(id)}/deactivat
 export const activateMember = (id, note) => http.post(`${member(id)}/activate`, { note })
 export const transferMember = (id, body) => http.post(`${member(id)}/transfer`, body)
 export const changeMemberType = (id, body) => http.post(`${member(id)}/type`, body)
+/** A one-time binding code (绑定码) for the member to bind a WeChat with: {code, expires_at, member_name}. */
+export const issueBindingCode = (id) => http.post(`${member(id)}/binding-code`)
 export const memberHistory = (id) => http.get(`${member(id)}/history`)
 export const exportMembers = (query, filename) => http.download('/api/v1/admin/members/export', query, filename)
 export const checkMemberImport = (form) => http.post('/api/v1/admin/members/import/check', form)

@@ -6,10 +6,10 @@ from flask_smorest import Blueprint
 from points_mall.errors import DomainError
 from points_mall.extensions import limiter
 from points_mall.accounts.schemas.auth import (
-    BindIn, BindOut, SessionOut, StaffLoginIn, StaffLoginOut, WechatLoginIn, WechatLoginOut)
+    BindIn, BindOut, SessionOut, SmsCodeIn, SmsCodeOut, StaffLoginIn, StaffLoginOut, WechatLoginIn, WechatLoginOut)
 from points_mall.people import access
-from points_mall.accounts import auth, login_guard
-from points_mall.common.security import binding_claims, current_actor, rate_key_subject, requires
+from points_mall.accounts import auth, binding, login_guard
+from points_mall.common.security import binding_claims, binding_only, current_actor, rate_key_subject, requires
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录")
 
@@ -24,6 +24,18 @@ def _bind_limit():
 
 def _address_limit():
     return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _sms_address_limit():
+    return current_app.config["SMS_ADDRESS_RATE_LIMIT"]
+
+
+def _sms_phone_limit():
+    return current_app.config["SMS_PHONE_RATE_LIMIT"]
+
+
+def _phone_key():
+    return "sms-phone:" + str(_body_field("phone") or "")[:20]
 
 
 def _body_field(name: str):
@@ -64,14 +76,32 @@ def wechat_login(body):
         return auth.wechat_login(body["code"], _resolved_code())
 
 
+@blp.post("/sms-codes")
+@binding_only
+@limiter.limit(_address_limit)
+@limiter.limit(_sms_address_limit, key_func=get_remote_address)
+@limiter.limit(_sms_phone_limit, key_func=_phone_key)
+@limiter.limit(_bind_limit, key_func=rate_key_subject)
+@blp.arguments(SmsCodeIn)
+@blp.response(200, SmsCodeOut)
+def send_sms_code(body):
+    """Text a 6-digit code to a registered phone, to bind with (binding token). The answer is the same
+    whether the phone is registered or not; limited per phone and per address."""
+    return binding.send_sms_code(body["phone"])
+
+
 @blp.post("/bind")
+@binding_only
 @limiter.limit(_address_limit)
 @limiter.limit(_bind_limit, key_func=rate_key_subject)
 @blp.arguments(BindIn)
 @blp.response(200, BindOut)
 def bind(body):
+    """Bind this WeChat (the binding token from wechat-login or web-login) to a member, on one proof:
+    `phone_code` (mini-program getPhoneNumber), `phone` + `sms_code`, or a `binding_code` (绑定码).
+    Every failed proof answers binding_failed; only a binding code moves a member bound to another WeChat."""
     claims = binding_claims()
-    return auth.bind(claims["sub"], claims.get("unionid"), body["name"], body["phone"], claims.get("channel", "mp"))
+    return binding.bind(claims["sub"], claims.get("unionid"), claims.get("channel", "mp"), **body)
 
 
 @blp.post("/staff-login")

@@ -13,7 +13,8 @@ from points_mall.accounts.schemas.member_web import (
     MyActivitiesQuery, MyActivityOut, ScanIn, WebLoginIn)
 from points_mall.activities import checkin
 from points_mall.people import member_view
-from points_mall.accounts import web_login
+from points_mall.accounts import binding, web_login
+from points_mall.accounts.schemas.auth import BindingCodeOut
 from points_mall.activities.routes import checkin_limit, code_limit
 from points_mall.common.security import BEARER, current_member_id, members_only, rate_key_subject, scanning_members
 
@@ -52,6 +53,16 @@ def web_login_(body):
 def jsapi_config(query):
     """wx.config for the page at url, signed with the public account's jsapi ticket."""
     return web_login.jsapi_config(query["url"])
+
+
+@blp.post("/me/binding-code")
+@members_only
+@limiter.limit(code_limit, key_func=rate_key_subject)
+@blp.response(201, BindingCodeOut)
+@blp.doc(security=[BEARER])
+def my_binding_code():
+    """A binding code to move to a new WeChat, made on the WeChat already bound (30 minutes, one use)."""
+    return binding.issue_own_code(current_member_id())
 
 
 @blp.get("/me/shops")

@@ -6,6 +6,8 @@ from points_mall.people.schemas.members import (
     ChangeNote, ImportCheckOut, ImportIn, MemberHistoryOut, MemberPatch, MemberRow, MemberSearch, TransferIn,
     TypeChangeIn)
 from points_mall.people import member_admin, member_changes
+from points_mall.accounts import binding
+from points_mall.accounts.schemas.auth import BindingCodeOut
 from points_mall.activities.routes import xlsx
 from points_mall.common.paging import paginated
 from points_mall.common.security import accepts_upload, current_actor, requires
@@ -79,6 +81,16 @@ def deactivate_member(body, member_id):
 def activate_member(body, member_id):
     """启用: a member switched off is back, as before."""
     return member_changes.set_status(current_actor(), member_id, "active", body["note"])
+
+
+@blp.post("/members/<id:member_id>/binding-code")
+@requires("organizer")
+@blp.response(201, BindingCodeOut)
+def issue_binding_code(member_id):
+    """A one-time binding code (绑定码) for the member to bind a WeChat with, printed or shown by the
+    secretary: for a member without a phone of their own, or to move the member to a new WeChat.
+    It replaces the member's earlier codes and is kept in the audit trail (never the code itself)."""
+    return binding.issue_code(current_actor(), member_id)
 
 
 @blp.get("/members/<id:member_id>/history")
