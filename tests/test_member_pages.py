@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from points_mall.activities import codes
+from points_mall.activities import codes, geo
 from points_mall.common.clock import utcnow
 
 from .browser import (  # noqa: F401  (fixtures)
@@ -183,7 +183,9 @@ def test_a_geofenced_activity_takes_the_phones_location(app, client, park, shop,
     m = park.members_a[3]
     a = make_activity(client, park, title="志愿服务：清扫园区", latitude=30.2741, longitude=120.1551, radius_m=200)
     phone.execute_cdp_cmd("Browser.grantPermissions", {"origin": public_base, "permissions": ["geolocation"]})
-    phone.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": 30.2745, "longitude": 120.1553, "accuracy": 20})
+    # The place was picked on a map (GCJ-02); the phone reports WGS-84, some 500 m apart in Hangzhou.
+    near = geo.gcj02_to_wgs84(30.2745, 120.1553)
+    phone.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": near[0], "longitude": near[1], "accuracy": 20})
     wait = WebDriverWait(phone, 20, poll_frequency=0.1)
     # A member without a phone of their own: the secretary's 绑定码.
     code = client.post(f"/api/v1/admin/members/{m.id}/binding-code", headers=park.auth("org_a")).get_json()["code"]

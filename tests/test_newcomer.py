@@ -77,7 +77,7 @@ def test_seeding_again_prints_the_same_logins_and_pages_and_changes_nothing(runn
     assert "nothing changed" in second
 
     def logins(output):
-        return [line for line in output.splitlines() if "-demo-2026" in line or "code dev:" in line]
+        return [line for line in output.splitlines() if "-demo-2026" in line or line.lstrip().startswith("code dev:")]
 
     assert logins(first) == logins(second) and len(logins(first)) == 6
     assert "admin    admin-demo-2026" in second
