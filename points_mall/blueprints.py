@@ -32,6 +32,39 @@ def document(spec) -> None:
     for header in spec.components.headers.values():
         if header.get("schema", {}).get("$ref", "").endswith("/PaginationMetadata"):
             header["schema"] = {"type": "string", "description": "JSON：total, total_pages, page, ..."}
+    list_refusals(spec)
+
+
+# The refusals an operation can answer by what it is, listed on it (flask-smorest lists the 422 of its
+# arguments): with a token, 401 and 403; with an id in the path, 404; with an Idempotency-Key, 400 and 409.
+REFUSALS = {
+    "UNAUTHORIZED": ("401", "未登录、登录已失效或账号已停用：请重新登录"),
+    "FORBIDDEN": ("403", "没有该角色，或对象不在授权的组织或超市范围内"),
+    "NOT_FOUND": ("404", "路径中的对象不存在，或不在可见范围内"),
+    "BAD_REQUEST": ("400", "请求头有误（如缺少或过长的 Idempotency-Key）"),
+    "CONFLICT": ("409", "与现有数据冲突（如同一 Idempotency-Key 用于另一次提交）"),
+}
+
+
+def list_refusals(spec) -> None:
+    for name, (_status, description) in REFUSALS.items():
+        spec.components.response(name, {"description": description, "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}})
+    for path, operations in spec._paths.items():
+        if not path.startswith("/api/"):
+            continue
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            names = []
+            if operation.get("security"):
+                names += ["UNAUTHORIZED", "FORBIDDEN"]
+            if "{" in path:
+                names.append("NOT_FOUND")
+            if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
+                names += ["BAD_REQUEST", "CONFLICT"]
+            for name in names:
+                operation["responses"].setdefault(REFUSALS[name][0], {"$ref": f"#/components/responses/{name}"})
 
 
 _SIGNED = [{"in": "query", "name": n, "required": True, "schema": {"type": "string"}}

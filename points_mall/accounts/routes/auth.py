@@ -9,7 +9,7 @@ from points_mall.accounts.schemas.auth import (
     BindIn, BindOut, SessionOut, StaffLoginIn, StaffLoginOut, WechatLoginIn, WechatLoginOut)
 from points_mall.people import access
 from points_mall.accounts import auth
-from points_mall.common.security import binding_claims, current_actor, rate_key_subject, requires
+from points_mall.common.security import BEARER, binding_claims, current_actor, rate_key_subject, requires
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录")
 
@@ -73,6 +73,7 @@ def wechat_login(body):
 @limiter.limit(_bind_limit, key_func=rate_key_subject)
 @blp.arguments(BindIn)
 @blp.response(200, BindOut)
+@blp.doc(security=[BEARER])  # the binding token wechat-login answered with
 def bind(body):
     claims = binding_claims()
     return auth.bind(claims["sub"], claims.get("unionid"), body["name"], body["phone"], claims.get("channel", "mp"))
