@@ -33,6 +33,7 @@ def document(spec) -> None:
         if header.get("schema", {}).get("$ref", "").endswith("/PaginationMetadata"):
             header["schema"] = {"type": "string", "description": "JSON：total, total_pages, page, ..."}
     list_refusals(spec)
+    link_flows(spec)
 
 
 # The refusals an operation can answer by what it is, listed on it (flask-smorest lists the 422 of its
@@ -87,3 +88,44 @@ WECHAT_CALLBACK = {
                            "400": {"$ref": "#/components/responses/DEFAULT_ERROR"},
                            **_REFUSED}},
 }
+
+
+# The main flows as OpenAPI links: what one answer gives the next request (clients and schemathesis's
+# stateful runs follow them). (operation, status) → {link name: (operationId's path and method, parameters, body)}.
+_ID = "$response.body#/id"
+LINKS = {
+    ("/api/v1/activities", "post", "201"): {
+        "Publish": ("/api/v1/activities/{activity_id}/publish", "post", {"activity_id": _ID}, None),
+        "ShowCode": ("/api/v1/activities/{activity_id}/qr", "get", {"activity_id": _ID}, None),
+        "CheckInByOrganizer": ("/api/v1/activities/{activity_id}/checkins", "post", {"activity_id": _ID}, None),
+    },
+    ("/api/v1/activities/{activity_id}/qr", "get", "200"): {
+        "CheckIn": ("/api/v1/checkins", "post", {}, {"payload": "$response.body#/payload", "nonce": "flow-nonce-1"}),
+    },
+    ("/api/v1/shop/products", "post", "201"): {
+        "StockIn": ("/api/v1/shop/products/{product_id}/stock", "post", {"product_id": _ID}, None),
+        "Redeem": ("/api/v1/redemptions", "post", {}, {"shop_id": "$response.body#/shop_id",
+                                                        "items": [{"product_id": _ID, "qty": 1}]}),
+    },
+    ("/api/v1/redemptions", "post", "201"): {
+        "Lookup": ("/api/v1/shop/redemptions/lookup", "post", {}, {"pickup_code": "$response.body#/pickup_code"}),
+        "Fulfil": ("/api/v1/shop/redemptions/{redemption_id}/fulfil", "post", {"redemption_id": _ID}, None),
+        "Cancel": ("/api/v1/redemptions/{redemption_id}/cancel", "post", {"redemption_id": _ID}, None),
+    },
+    ("/api/v1/awards", "post", "201"): {
+        "Approve": ("/api/v1/awards/{award_id}/approve", "post", {"award_id": _ID}, None),
+        "Reject": ("/api/v1/awards/{award_id}/reject", "post", {"award_id": _ID}, None),
+    },
+}
+
+
+def link_flows(spec) -> None:
+    for (path, method, status), links in LINKS.items():
+        response = spec._paths[path][method]["responses"][status]
+        for name, (target, target_method, parameters, body) in links.items():
+            link = {"operationRef": f"#/paths/{target.replace('~', '~0').replace('/', '~1')}/{target_method}"}
+            if parameters:
+                link["parameters"] = parameters
+            if body:
+                link["requestBody"] = body
+            response.setdefault("links", {})[name] = link
