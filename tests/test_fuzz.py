@@ -37,7 +37,7 @@ from points_mall.config import TestConfig
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 STEPS = int(os.environ.get("FUZZ_STEPS", "15"))
-EDGE_EXAMPLES = int(os.environ.get("FUZZ_EDGE_EXAMPLES", "3"))
+EDGE_EXAMPLES = int(os.environ.get("FUZZ_EDGE_EXAMPLES", "2"))
 
 APP = create_app(TestConfig)
 schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
