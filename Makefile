@@ -54,10 +54,11 @@ test:
 	wait $$vitest; front=$$?; cat "$$log"; rm -f "$$log"; \
 	test $$tests -eq 0 && test $$front -eq 0
 
-# The fuzz in depth: schemathesis's coverage phase on top of more generated requests per operation and role.
+# The fuzz in depth: schemathesis's coverage phase on top of more generated requests per operation and role,
+# longer stateful runs over the document's links and more edge values per operation.
 fuzz: venv
 	./scripts/test-deps
-	FUZZ_COVERAGE=1 FUZZ_EXAMPLES=50 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) tests/test_fuzz.py
+	FUZZ_COVERAGE=1 FUZZ_EXAMPLES=50 FUZZ_STEPS=200 FUZZ_EDGE_EXAMPLES=30 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) tests/test_fuzz.py
 
 bench: venv
 	./scripts/bench-deps

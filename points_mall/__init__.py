@@ -30,6 +30,7 @@ def create_app(config=None) -> Flask:
     from points_mall.notify.routes.wechat_callback import blp as wechat_callback
 
     from points_mall.common.security import IdConverter, add_security_headers
+    from points_mall.common.fields import stated_bounds
 
     app.url_map.converters["id"] = IdConverter
     extensions.db.init_app(app)
@@ -39,6 +40,7 @@ def create_app(config=None) -> Flask:
     extensions.migrate.init_app(app, extensions.db, directory=MIGRATIONS)
     extensions.api.init_app(app)
     extensions.api.register_converter(IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
+    extensions.api.ma_plugin.converter.add_attribute_function(stated_bounds)
     extensions.api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     extensions.limiter.init_app(app)
     extensions.redis_store.init_app(app)

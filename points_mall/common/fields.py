@@ -16,6 +16,12 @@ INT32_MAX = 2**31 - 1
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2101, 1, 1, tzinfo=timezone.utc)  # through the end of 2100
 
+# The span as the document states it: a pattern any JSON Schema validator reads, and ajv-formats'
+# formatMinimum/formatMaximum. A time is in the span by the date it is written with (2000-01-01T00:00+08:00 is in).
+YEAR_IN_SPAN = r"(20[0-9]{2}|2100)"
+DAY_PATTERN = rf"^{YEAR_IN_SPAN}-[0-9]{{2}}-[0-9]{{2}}$"
+MOMENT_PATTERN = rf"^{YEAR_IN_SPAN}-[0-9]{{2}}-[0-9]{{2}}[Tt ]"
+
 # NUL is refused by PostgreSQL and every C0 control but tab and newlines by xlsx writers.
 SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
 MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
@@ -117,16 +123,18 @@ class PickupCode(fields.String):
 
 
 class Moment(fields.AwareDateTime):
-    """A time with its zone, between 2000 and 2100 (date_out_of_range otherwise)."""
+    """A time with its zone, written in a year from 2000 to 2100 (date_out_of_range otherwise)."""
+
+    BOUNDS = {"formatMinimum": "2000-01-01T00:00:00Z", "formatMaximum": "2100-12-31T23:59:59Z"}
 
     def __init__(self, **kw):
-        kw["metadata"] = {"description": "带时区的时间（ISO 8601），2000年至2100年之间", "x-minimum": "2000-01-01T00:00:00Z",
-                          "x-maximum": "2100-12-31T23:59:59Z", **kw.get("metadata", {})}
+        kw["metadata"] = {"description": "带时区的时间（ISO 8601），2000年至2100年之间", "pattern": MOMENT_PATTERN,
+                          **kw.get("metadata", {})}
         super().__init__(**kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
-        if not EARLIEST <= moment < LATEST:
+        if not EARLIEST.year <= moment.year < LATEST.year:  # the year as written, whatever its zone
             raise ValidationError(Invalid("date_out_of_range"))
         return moment
 
@@ -134,9 +142,11 @@ class Moment(fields.AwareDateTime):
 class Day(fields.Date):
     """A calendar day between 2000 and 2100 (date_out_of_range otherwise)."""
 
+    BOUNDS = {"formatMinimum": "2000-01-01", "formatMaximum": "2100-12-31"}
+
     def __init__(self, **kw):
-        kw["metadata"] = {"description": "日期（YYYY-MM-DD），2000年至2100年之间", "x-minimum": "2000-01-01",
-                          "x-maximum": "2100-12-31", **kw.get("metadata", {})}
+        kw["metadata"] = {"description": "日期（YYYY-MM-DD），2000年至2100年之间", "pattern": DAY_PATTERN,
+                          **kw.get("metadata", {})}
         super().__init__(**kw)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -144,6 +154,11 @@ class Day(fields.Date):
         if not EARLIEST.date() <= day < LATEST.date():
             raise ValidationError(Invalid("date_out_of_range"))
         return day
+
+
+def stated_bounds(converter, field, **kwargs) -> dict:
+    """The document's formatMinimum/formatMaximum of a Day or Moment (apispec keeps no such metadata)."""
+    return dict(getattr(field, "BOUNDS", {}))
 
 
 class Patch(Schema):
@@ -259,4 +274,4 @@ class MaskedPhone(fields.Function):
         super().__init__(lambda record: mask_phone(get_value(record, source)), **kw)
 
 
-__all__ = ["Upload", "Query", "Patch", "Flag", "Id", "Int", "Text", "Pattern", "Phone", "PickupCode", "Moment", "Day", "Number", "RowError", "PreviewError", "WorkbookCheck", "mask_phone", "mask_name", "MaskedName", "MaskedPhone", "INT32_MAX", "date"]
+__all__ = ["Upload", "Query", "Patch", "Flag", "Id", "Int", "Text", "Pattern", "Phone", "PickupCode", "Moment", "Day", "Number", "RowError", "PreviewError", "WorkbookCheck", "stated_bounds", "mask_phone", "mask_name", "MaskedName", "MaskedPhone", "INT32_MAX", "date"]

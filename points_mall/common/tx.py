@@ -34,6 +34,14 @@ def committed(code: str = "conflict", keep: bool = False, details: dict | None =
 MAX_KEY = 100
 
 
+def idempotency_header(required: bool = True) -> dict:
+    """The Idempotency-Key header as the document states it, on every operation that reads it
+    (where it is optional, an empty one counts as none)."""
+    return {"in": "header", "name": "Idempotency-Key", "required": required,
+            "description": "客户端为这次提交生成的编号（如 UUID）；重试时带同一编号，只生效一次",
+            "schema": {"type": "string", "minLength": 1 if required else 0, "maxLength": MAX_KEY}}
+
+
 def idempotency_key(key: str | None, required: bool = True) -> str | None:
     """The client's Idempotency-Key, checked: present when required, and not longer than we keep."""
     if not key:

@@ -11,6 +11,7 @@ from points_mall.mall.schemas.mall import (
     StockLine, StockQuery)
 from points_mall.mall import mall, reports, shop, shop_admin
 from points_mall.common.clock import local, utcnow, zone
+from points_mall.common.tx import idempotency_header
 from points_mall.activities.routes import XLSX_TOO, xlsx
 from points_mall.common.security import (
     BEARER, current_actor, current_member_id, members_only, rate_key_subject, requires)
@@ -103,8 +104,7 @@ def move_stock(body, product_id):
 @members_only
 @blp.arguments(RedeemIn)
 @blp.response(201, RedemptionOut)
-@blp.doc(security=[BEARER], parameters=[{"in": "header", "name": "Idempotency-Key", "required": True,
-                                          "schema": {"type": "string"}}])
+@blp.doc(security=[BEARER], parameters=[idempotency_header()])
 def redeem(body):
     return mall.redeem(current_member_id(), body["shop_id"], body["items"], request.headers.get("Idempotency-Key"))
 

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from points_mall.points.schemas import AwardIn, AwardOut, DecisionIn, EntryOut, ReverseIn
 from points_mall.points import awards, ledger
 from points_mall.common.security import BEARER, current_actor, requires
+from points_mall.common.tx import idempotency_header
 
 blp = Blueprint("awards", __name__, url_prefix="/api/v1", description="积分申报与审批")
 
@@ -13,7 +14,7 @@ blp = Blueprint("awards", __name__, url_prefix="/api/v1", description="积分申
 @requires("organizer")
 @blp.arguments(AwardIn)
 @blp.response(201, AwardOut)
-@blp.doc(security=[BEARER])
+@blp.doc(security=[BEARER], parameters=[idempotency_header(required=False)])
 def propose(body):
     return awards.describe(awards.propose(current_actor(), body["member_ids"], body["rule_code"], body["reason"],
                                           request.headers.get("Idempotency-Key")))

@@ -10,7 +10,7 @@ from points_mall.year.schemas.publicity import (
     PublicityQuery, PublicPublicity, RefuseIn, SheetOut, SheetQuery)
 from points_mall.year import appeals, publicity, score_sheet
 from points_mall.points import corrections
-from points_mall.common.tx import idempotency_key
+from points_mall.common.tx import idempotency_header, idempotency_key
 from points_mall.activities.routes import XLSX_TOO, xlsx
 from points_mall.common.security import BEARER, current_actor, current_member_id, members_only, requires
 
@@ -121,7 +121,7 @@ def refuse_appeal(body, appeal_id):
 @requires("admin")
 @blp.arguments(LateCorrectionIn)
 @blp.response(201, LateCorrectionOut)
-@blp.doc(security=[BEARER])
+@blp.doc(security=[BEARER], parameters=[idempotency_header(required=False)])
 def late_correction(body):
     """迟到更正: an admin over the member's organisation records a posting dated inside a final period
     (an adjust entry flagged late_correction). An optional Idempotency-Key makes a retry harmless."""
