@@ -125,6 +125,10 @@ def test_moving_to_a_new_wechat_needs_the_old_ones_code_or_the_organizers(client
     assert own.status_code == 201
     moved = bind(client, new, binding_code=own.get_json()["code"])
     assert moved.status_code == 200
+    # The old WeChat's token died with the move; the new one's works.
+    stale = client.get("/api/v1/me", headers=bearer(member_token))
+    assert stale.status_code == 401 and stale.get_json()["error"]["code"] == "invalid_token"
+    assert client.get("/api/v1/me", headers=bearer(moved.get_json()["token"])).status_code == 200
     assert sql("SELECT openid FROM member WHERE id = :m", m=m.id) == "wx-new-phone"
     third = binding_token(client, "wx-third-phone")
     code = client.post(f"/api/v1/admin/members/{m.id}/binding-code", headers=park.auth("org_a")).get_json()["code"]

@@ -20,8 +20,8 @@ PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def issue_token(kind: str, subject: str, ttl: int, **claims) -> str:
-    now = int(time.time())
-    payload = {"sub": subject, "kind": kind, "iat": now, "exp": now + ttl, **claims}
+    now = time.time()  # iat to the millisecond: a token issued just before its member's WeChat moved is void
+    payload = {"sub": subject, "kind": kind, "iat": round(now, 3), "exp": int(now) + ttl, **claims}
     return jwt.encode(payload, current_app.config["SECRET_KEY"], algorithm="HS256")
 
 

@@ -159,6 +159,8 @@ def _bind_by_code(openid: str, unionid: str | None, channel: str, code: str) -> 
         _refuse_taken(column, openid, member.id)
         before = getattr(member, column.key)
         setattr(member, column.key, openid)
+        if before and before != openid:  # moved: the old WeChat's tokens die now
+            member.tokens_after = now
         member.unionid = unionid or member.unionid
         _bound(member, openid, channel, "binding_code", before if before != openid else None)
     return member

@@ -34,7 +34,7 @@ def current_actor() -> access.Actor:
     claims = _claims()
     if claims["kind"] not in ("member", "staff"):
         raise DomainError("unauthorized:binding")
-    return access.load_actor(claims["kind"], int(claims["sub"]))
+    return access.load_actor(claims["kind"], int(claims["sub"]), claims.get("iat"))
 
 
 def current_member_id(any_status: bool = False) -> int:
@@ -49,7 +49,7 @@ def current_member_id(any_status: bool = False) -> int:
     if any_status:
         return int(claims["sub"])
     if "pm.member" not in request.environ:
-        request.environ["pm.member"] = access.active_member_id(int(claims["sub"]))
+        request.environ["pm.member"] = access.active_member_id(int(claims["sub"]), claims.get("iat"))
     return request.environ["pm.member"]
 
 

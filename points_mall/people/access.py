@@ -111,14 +111,18 @@ def actor_names(keys) -> dict[str, str]:
     return {key: names.get(key, key) for key in keys if key}
 
 
-def active_member_id(member_id: int) -> int:
-    """The member's id, if they are still switched on (a token outlives a deactivation by days)."""
-    if db.session.scalar(select(Member.status).where(Member.id == member_id)) != "active":
+def active_member_id(member_id: int, issued_at: float | None = None) -> int:
+    """The member's id, if they are still switched on (a token outlives a deactivation by days) and the
+    token (issued at issued_at, epoch seconds) was not issued to a WeChat the member has moved away from."""
+    row = db.session.execute(select(Member.status, Member.tokens_after).where(Member.id == member_id)).first()
+    if row is None or row.status != "active":
         raise DomainError("member_inactive")
+    if issued_at is not None and row.tokens_after and issued_at < row.tokens_after.timestamp():
+        raise DomainError("invalid_token")
     return member_id
 
 
-def load_actor(kind: str, actor_id: int) -> Actor:
+def load_actor(kind: str, actor_id: int, issued_at: float | None = None) -> Actor:
     """The caller with their grants; a staff account or member switched off since its token was issued is refused."""
     linked = None
     if kind == "staff":
@@ -128,7 +132,7 @@ def load_actor(kind: str, actor_id: int) -> Actor:
             raise DomainError("account_disabled")
         linked = account.member_id
     if kind == "member":
-        active_member_id(actor_id)  # switched off since the token was issued: the console too
+        active_member_id(actor_id, issued_at)  # switched off or moved since the token was issued: the console too
     column = Grant.member_id if kind == "member" else Grant.staff_id
     rows = db.session.execute(
         select(Grant.role, Org.path, Grant.shop_id).outerjoin(Org, Grant.org_id == Org.id).where(column == actor_id)

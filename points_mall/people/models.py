@@ -52,6 +52,8 @@ class Member(db.Model):
     # WeChat answered 43004 (not a follower, e.g. logged in by web OAuth only): no template messages
     # until the member follows the account; staff see who cannot be reached.
     oa_unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The member's WeChat moved (a 绑定码 on a new WeChat): tokens issued before this moment are void.
+    tokens_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     org: Mapped[Org] = relationship()
