@@ -126,34 +126,30 @@ class WechatpyGateway:
                 status = getattr(e.response, "status_code", None)
                 raise RetryLater(f"HTTP {status}" if status else type(e).__name__)
 
-    def code_to_session(self, code: str) -> WechatSession:
+    def _exchange(self, what: str, code: str, call, refused: tuple[int, ...], invalid: str) -> dict:
+        """A code from the mini-program exchanged at WeChat: `invalid` for a code WeChat refuses (or one no
+        code could be), wechat_unavailable when WeChat cannot answer."""
         if not code or len(code) > 128:
-            raise DomainError("invalid_login_code")
+            raise DomainError(invalid)
         try:
-            result = self._call(self.mini_program, lambda: self.mini_program.wxa.code_to_session(code))
+            return self._call(self.mini_program, lambda: call(code))
         except Undeliverable as e:
-            if e.errcode in (40029, 40163, 40226):
-                raise DomainError("invalid_login_code")
-            log.warning("code_to_session refused: %s", e)
+            if e.errcode in refused:
+                raise DomainError(invalid)
+            log.warning("%s refused: %s", what, e)
             raise DomainError("wechat_unavailable")
         except RetryLater as e:
-            log.warning("code_to_session unavailable: %s", e)
+            log.warning("%s unavailable: %s", what, e)
             raise DomainError("wechat_unavailable")
+
+    def code_to_session(self, code: str) -> WechatSession:
+        result = self._exchange("code_to_session", code, self.mini_program.wxa.code_to_session,
+                                (40029, 40163, 40226), "invalid_login_code")
         return WechatSession(openid=result["openid"], unionid=result.get("unionid"))
 
     def phone_number(self, code: str) -> str:
-        if not code or len(code) > 128:
-            raise DomainError("invalid_phone_code")
-        try:
-            result = self._call(self.mini_program, lambda: self.mini_program.wxa.get_phone_number(code))
-        except Undeliverable as e:
-            if e.errcode in (40029, 40013, 40163):
-                raise DomainError("invalid_phone_code")
-            log.warning("getuserphonenumber refused: %s", e)
-            raise DomainError("wechat_unavailable")
-        except RetryLater as e:
-            log.warning("getuserphonenumber unavailable: %s", e)
-            raise DomainError("wechat_unavailable")
+        result = self._exchange("getuserphonenumber", code, self.mini_program.wxa.get_phone_number,
+                                (40029, 40013, 40163), "invalid_phone_code")
         info = result.get("phone_info") or {}
         if str(info.get("countryCode", "86")) != "86":
             raise DomainError("invalid_phone_code")
