@@ -39,13 +39,15 @@ def document(spec) -> None:
 
 
 # The refusals an operation can answer by what it is, listed on it (flask-smorest lists the 422 of its
-# arguments): with a token, 401 and 403; with an id in the path, 404; with an Idempotency-Key, 400 and 409.
+# arguments): with a token, 401 and 403; with an id in the path, 404; with an Idempotency-Key, 400 and 409;
+# with a body, 413.
 REFUSALS = {
     "UNAUTHORIZED": ("401", "未登录、登录已失效或账号已停用：请重新登录"),
     "FORBIDDEN": ("403", "没有该角色，或对象不在授权的组织或超市范围内"),
     "NOT_FOUND": ("404", "路径中的对象不存在，或不在可见范围内"),
     "BAD_REQUEST": ("400", "请求头有误（如缺少或过长的 Idempotency-Key）"),
     "CONFLICT": ("409", "与现有数据冲突（如同一 Idempotency-Key 用于另一次提交）"),
+    "TOO_LARGE": ("413", "请求体超过上限（JSON 2 MB，照片与表格 8 MB）"),
 }
 
 
@@ -66,6 +68,8 @@ def list_refusals(spec) -> None:
                 names.append("NOT_FOUND")
             if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
                 names += ["BAD_REQUEST", "CONFLICT"]
+            if "requestBody" in operation:
+                names.append("TOO_LARGE")
             for name in names:
                 operation["responses"].setdefault(REFUSALS[name][0], {"$ref": f"#/components/responses/{name}"})
 

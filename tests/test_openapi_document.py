@@ -86,6 +86,12 @@ def test_an_operation_that_refuses_a_stranger_says_it_needs_a_token(document, cl
             assert response.status_code != 401, f"{method} {path} refuses strangers but declares no security"
 
 
+def test_every_operation_with_a_body_lists_413(document):
+    for path, method, operation in operations(document):
+        if path.startswith("/api/") and "requestBody" in operation:
+            assert "413" in operation["responses"], f"{method} {path}"
+
+
 def test_every_operation_with_an_id_in_its_path_lists_404(document):
     for path, method, operation in operations(document):
         if path.startswith("/api/") and "{" in path:
