@@ -31,8 +31,8 @@ def _key(username: str, address: str | None) -> tuple[str, ...]:
 def counting_failures(username: str, address: str | None):
     """Around a staff password check: refuse while this address is over a limit for this username,
     count a wrong password, forget the count on success."""
-    strategy, key = limiter.limiter, _key(username, address)
-    full = [item for item in _limits() if not strategy.test(item, *key)]
+    strategy, key, limits = limiter.limiter, _key(username, address), _limits()
+    full = [item for item in limits if not strategy.test(item, *key)]
     if full:  # wait for the longest of the windows that are full
         waits = {item: strategy.get_window_stats(item, *key).reset_time - time.time() for item in full}
         longest = max(waits, key=waits.get)
@@ -41,8 +41,8 @@ def counting_failures(username: str, address: str | None):
         yield
     except DomainError as refused:
         if refused.code == "bad_credentials":
-            for item in _limits():
+            for item in limits:
                 strategy.hit(item, *key)
         raise
-    for item in _limits():
+    for item in limits:
         strategy.clear(item, *key)

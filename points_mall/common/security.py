@@ -8,6 +8,7 @@ from functools import wraps
 from flask import current_app, request
 from werkzeug.routing import IntegerConverter
 
+from points_mall.common.fields import INT32_MAX
 from points_mall.errors import DomainError
 from points_mall.people import access
 from points_mall.audit import trail as audit
@@ -54,7 +55,7 @@ def current_member_id(any_status: bool = False) -> int:
 
 
 def _is_id(sub) -> bool:
-    return isinstance(sub, str) and sub.isascii() and sub.isdigit() and len(sub) <= 10 and 0 < int(sub) <= 2**31 - 1
+    return isinstance(sub, str) and sub.isascii() and sub.isdigit() and len(sub) <= 10 and 0 < int(sub) <= INT32_MAX
 
 
 def binding_claims() -> dict:
@@ -83,21 +84,26 @@ def rate_key_subject() -> str:
         return request.remote_addr or "unknown"
 
 
+def _guarded(view, check):
+    """The view behind a check of its caller that runs before anything is parsed; documented as needing a token."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        check()
+        return view(*args, **kwargs)
+    guarded._apidoc = getattr(view, "_apidoc", {})
+    guarded._apidoc.setdefault("manual_doc", {}).setdefault("security", [BEARER])
+    return guarded
+
+
 def requires(role: str | None = None):
     """Refuse the wrong caller before the body or query is even read: 401 without a token,
     403 without a grant for the role (any grant in the tree; the service checks the scope).
     Without a role, any logged-in member or staff account passes. Put it right under @blp.route."""
-    def decorate(view):
-        @wraps(view)
-        def guarded(*args, **kwargs):
-            actor = current_actor()
-            if role is not None:
-                access.require_role(actor, role)
-            return view(*args, **kwargs)
-        guarded._apidoc = getattr(view, "_apidoc", {})
-        guarded._apidoc.setdefault("manual_doc", {}).setdefault("security", [BEARER])
-        return guarded
-    return decorate
+    def check():
+        actor = current_actor()
+        if role is not None:
+            access.require_role(actor, role)
+    return lambda view: _guarded(view, check)
 
 
 def accepts_upload(view):
@@ -113,36 +119,18 @@ def accepts_upload(view):
 
 def members_only(view):
     """A members-only endpoint: refuse staff accounts and unbound tokens before parsing."""
-    @wraps(view)
-    def guarded(*args, **kwargs):
-        current_member_id()
-        return view(*args, **kwargs)
-    guarded._apidoc = getattr(view, "_apidoc", {})
-    guarded._apidoc.setdefault("manual_doc", {}).setdefault("security", [BEARER])
-    return guarded
+    return _guarded(view, current_member_id)
 
 
 def scanning_members(view):
     """members_only for a check-in: a switched-off member passes to the check-in, which refuses them and
     stores the attempt (every scan attempt is stored with its reason)."""
-    @wraps(view)
-    def guarded(*args, **kwargs):
-        current_member_id(any_status=True)
-        return view(*args, **kwargs)
-    guarded._apidoc = getattr(view, "_apidoc", {})
-    guarded._apidoc.setdefault("manual_doc", {}).setdefault("security", [BEARER])
-    return guarded
+    return _guarded(view, lambda: current_member_id(any_status=True))
 
 
 def binding_only(view):
     """An endpoint for a WeChat user still to bind (a binding token): refuse other callers before parsing."""
-    @wraps(view)
-    def guarded(*args, **kwargs):
-        binding_claims()
-        return view(*args, **kwargs)
-    guarded._apidoc = getattr(view, "_apidoc", {})
-    guarded._apidoc.setdefault("manual_doc", {}).setdefault("security", [BEARER])
-    return guarded
+    return _guarded(view, binding_claims)
 
 
 class IdConverter(IntegerConverter):
@@ -153,7 +141,7 @@ class IdConverter(IntegerConverter):
 
     def to_python(self, value: str) -> int:
         number = int(value) if len(value) <= 10 else 0
-        return number if number <= 2**31 - 1 else 0
+        return number if number <= INT32_MAX else 0
 
 
 # Every page and asset is the service's own: nothing loads from elsewhere, nothing frames a page (a
@@ -163,15 +151,18 @@ class IdConverter(IntegerConverter):
 CSP = ("default-src 'self'; script-src 'self'{scripts}; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY"}
+HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY",
+           "Content-Security-Policy": CSP.format(scripts="")}
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 
 
 def add_security_headers(response):
     """CSP, nosniff, Referrer-Policy and no framing on every answer: pages, assets, the API, errors."""
+    scripts = _inline_hashes(response)
+    if scripts:
+        response.headers.setdefault("Content-Security-Policy", CSP.format(scripts=scripts))
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
-    response.headers.setdefault("Content-Security-Policy", CSP.format(scripts=_inline_hashes(response)))
     return response
 
 

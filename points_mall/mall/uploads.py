@@ -68,6 +68,20 @@ def uploaded_by(owner: str, keys: list[str]) -> set[str]:
                                                                 PhotoUpload.key.in_(keys)))) if keys else set()
 
 
+def require_evidence(member_id: int, keys: list[str], kept=()) -> None:
+    """Every photo is one the member uploaded and still stored (or one their record already shows): another
+    member's key, or a key nobody uploaded, is refused as if it did not exist."""
+    theirs = uploaded_by(member_key(member_id), keys) | set(kept)
+    store = storage()
+    for key in keys:
+        try:
+            if key not in theirs:
+                raise FileNotFoundError(key)
+            store.open(key).close()
+        except FileNotFoundError:
+            raise DomainError("unknown_photo", details={"key": key}) from None
+
+
 def check_image_url(url: str) -> str:
     """A product's picture: empty, or the address of a photo uploaded here (never another host)."""
     if not url:

@@ -13,13 +13,13 @@ from points_mall.points.models import LedgerEntry, Rule
 from points_mall.people.models import Member, Org
 from points_mall.audit import trail as audit
 from points_mall.notify import notify
-from points_mall.people.access import Actor, get_org, member_key, refuse_own, require_org, require_role, same_person
+from points_mall.people.access import Actor, get_org, refuse_own, require_org, require_role, same_person
 from points_mall.common.clock import local, utcnow
 from points_mall.common.paging import Page, Paged, page_of
 from points_mall.points.corrections import adjust
 from points_mall.year.periods import final_for, moment
 from points_mall.year.publicity import belonged, get as get_publicity, period_of
-from points_mall.common.storage import KEY
+from points_mall.common.storage import KEY, storage
 from points_mall.mall import uploads
 from points_mall.common.tx import committed
 
@@ -43,10 +43,7 @@ def lodge(member_id: int, publicity_id: int, *, entry_id: int | None, rule_id: i
         raise NotFound("unknown_rule", details={"rule_id": rule_id})
     if len(photos) > MAX_PHOTOS or not all(KEY.match(p) for p in photos):
         raise DomainError("invalid_photos", details={"max": MAX_PHOTOS})
-    theirs = uploads.uploaded_by(member_key(member_id), photos)
-    for key in photos:  # evidence is what this member uploaded, never a key of someone else's photo
-        if key not in theirs:
-            raise DomainError("unknown_photo", details={"key": key})
+    uploads.require_evidence(member_id, photos)
     _refuse_duplicate(member_id, pub.id, entry_id, rule_id)
     appeal = Appeal(publicity_id=pub.id, member_id=member_id, entry_id=entry_id, rule_id=rule_id, reason=reason,
                     photos=list(photos), status="open", resolution="", created_at=now)
@@ -145,13 +142,16 @@ def _resolvable(actor: Actor, appeal_id: int, *statuses: str) -> tuple[Appeal, P
     return appeal, pub
 
 
-def _move(actor: Actor, appeal: Appeal, status: str, resolution: str, *, since: tuple[str, ...] = ("open",),
-          **values) -> None:
-    """The guarded UPDATE: of two organizers resolving at once, exactly one moves the appeal on
+def _move(actor: Actor, appeal: Appeal, status: str, resolution: str, *, since: tuple[str, ...] = ("open",)) -> None:
+    """Resolve the appeal: by whom and when, with its status and resolution."""
+    _advance(appeal, since, status=status, resolution=resolution, resolved_by=actor.key, resolved_at=utcnow())
+
+
+def _advance(appeal: Appeal, since: tuple[str, ...], **values) -> None:
+    """The guarded UPDATE: of two organizers acting at once, exactly one moves the appeal on from `since`
     (the other waits for its row lock, then finds it moved)."""
     moved = db.session.execute(
-        update(Appeal).where(Appeal.id == appeal.id, Appeal.status.in_(since))
-        .values(status=status, resolution=resolution, resolved_by=actor.key, resolved_at=utcnow(), **values)
+        update(Appeal).where(Appeal.id == appeal.id, Appeal.status.in_(since)).values(**values)
         .execution_options(synchronize_session=False)).rowcount
     if moved != 1:
         raise Conflict("not_pending:appeal", details={"appeal_id": appeal.id})
@@ -195,12 +195,7 @@ def correct(actor: Actor, appeal_id: int, delta: int | None, resolution: str = "
 
 def _propose(actor: Actor, appeal: Appeal, pub: Publicity, delta: int, resolution: str, limit: int) -> None:
     """Open → pending: the correction waits for a second organizer (maker-checker)."""
-    moved = db.session.execute(
-        update(Appeal).where(Appeal.id == appeal.id, Appeal.status == "open")
-        .values(status="pending", resolution=resolution, proposed_delta=delta, proposed_by=actor.key)
-        .execution_options(synchronize_session=False)).rowcount
-    if moved != 1:
-        raise Conflict("not_pending:appeal", details={"appeal_id": appeal.id})
+    _advance(appeal, ("open",), status="pending", resolution=resolution, proposed_delta=delta, proposed_by=actor.key)
     audit.record(actor, "appeal.propose", "appeal", appeal.id, {"status": "open"},
                  {"status": "pending", "proposed_delta": delta, "bound": limit, "resolution": resolution})
 
@@ -255,8 +250,6 @@ def refuse(actor: Actor, appeal_id: int, resolution: str) -> Appeal:
 
 def describe(appeal: Appeal) -> dict:
     """An appeal with what a reader needs: the member, the entry or rule, the 公示's period."""
-    from points_mall.common.storage import storage
-
     pub = db.session.get(Publicity, appeal.publicity_id)
     member = db.session.get(Member, appeal.member_id)
     entry = db.session.get(LedgerEntry, appeal.entry_id) if appeal.entry_id else None

@@ -16,9 +16,8 @@ from points_mall.audit import trail as audit
 from points_mall.points import ledger
 from points_mall.mall import uploads
 from points_mall.notify import notify
-from points_mall.people.access import Actor, actor_names, member_key, refuse_own, require_org, require_role
+from points_mall.people.access import Actor, actor_names, refuse_own, require_org, require_role
 from points_mall.common.clock import local, utcnow, zone
-from points_mall.common.storage import KEY, storage
 from points_mall.common.paging import Page, Paged, page_of
 from points_mall.common.records import Extended, names_of
 from points_mall.common.tx import committed
@@ -53,15 +52,7 @@ def _check_item(member_id: int, occurred_on: date, photos: list[str], kept: list
     keys = list(dict.fromkeys(photos))  # the same photo twice is one piece of evidence
     if len(keys) > MAX_PHOTOS:
         raise DomainError("too_many_photos", details={"max": MAX_PHOTOS})
-    store = storage()
-    theirs = uploads.uploaded_by(member_key(member_id), keys) | set(kept)
-    for key in keys:
-        try:
-            if not KEY.match(key) or key not in theirs:
-                raise FileNotFoundError(key)
-            store.open(key).close()
-        except FileNotFoundError:
-            raise DomainError("unknown_photo", details={"key": key}) from None
+    uploads.require_evidence(member_id, keys, kept)
     return keys
 
 
